@@ -1,0 +1,1 @@
+"""Onestop engine: the platform core (definitions, runtime, persistence, services); runs without Flask."""

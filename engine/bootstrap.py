@@ -1,0 +1,69 @@
+"""Composition root: settings -> database -> units of work -> BPMN runtime -> services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.bpmn.expression_helpers import make_helpers
+from engine.bpmn.runtime import BpmnRuntime, SpecCache
+from engine.clock import Clock, SystemClock
+from engine.config import Settings
+from engine.persistence import migrate as migrations
+from engine.persistence.database import make_engine
+from engine.persistence.uow import UnitOfWorkFactory
+from engine.services.accounts import AccountService
+from engine.services.calendar import CalendarService
+from engine.services.context import ServiceContext
+from engine.services.definitions import DefinitionService
+from engine.services.forms import FormRegistry
+from engine.services.instances import InstanceService
+from engine.services.messages import MessageService
+from engine.services.tasks import TaskService
+from engine.services.timers import TimerService
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    clock: Clock
+    ctx: ServiceContext
+    accounts: AccountService
+    definitions: DefinitionService
+    instances: InstanceService
+    tasks: TaskService
+    timers: TimerService
+    messages: MessageService
+    calendar: CalendarService
+    database: Any
+
+    def migrate(self) -> None:
+        migrations.upgrade(self.database)
+
+    def schema_differences(self) -> list[Any]:
+        return migrations.schema_differences(self.database)
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build_platform(settings: Settings | None = None, clock: Clock | None = None, *,
+                   migrate: bool = False) -> Platform:
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+    database = make_engine(settings.database_url)
+    if migrate:
+        migrations.upgrade(database)
+    ctx = ServiceContext(settings=settings, clock=clock, uow=UnitOfWorkFactory(database), runtime=None, forms=None)
+    definitions = DefinitionService(ctx)
+    calendar = CalendarService(ctx)
+    ctx.forms = FormRegistry(definitions.form_content)
+    ctx.runtime = BpmnRuntime(
+        specs=SpecCache(definitions.load_spec), clock=clock, calendar=calendar.calendar,
+        helpers=make_helpers(calendar.calendar, clock), time_limit=settings.script_time_limit,
+    )
+    return Platform(
+        settings=settings, clock=clock, ctx=ctx, accounts=AccountService(ctx), definitions=definitions,
+        instances=InstanceService(ctx), tasks=TaskService(ctx), timers=TimerService(ctx),
+        messages=MessageService(ctx), calendar=calendar, database=database,
+    )

@@ -1,0 +1,504 @@
+"""Runtime half of the BPMN sandbox: the errors, the CPU/memory watchdog and the guard functions.
+
+``engine.bpmn.sandbox`` rewrites every script so that attribute reads, item writes, iteration, ``*``, ``**``,
+``<<``, ``+``, ``%``, f-string fields, ``while`` loops and ``except``/``finally`` blocks call the functions in
+:data:`GUARDS`; :data:`SAFE_BUILTINS` is the only ``__builtins__`` a script sees. Limits are size budgets
+checked *before* the C-level operation runs, so a refused operation costs microseconds, not memory.
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+import os
+import re
+import string
+import sys
+import threading
+import time
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
+from typing import Any, NoReturn
+
+import _string
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+from RestrictedPython.PrintCollector import PrintCollector
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES
+
+MAX_ITEMS = 1_000_000  # longest sequence/string one operation may build; also the budget for stored data
+MAX_INT_BITS = 10_000  # largest integer ``*``, ``**`` and ``<<`` may build
+MAX_FORMAT_WIDTH = 9_999  # largest width/precision in a format spec
+SCRIPT_FILENAME = "<script>"  # co_filename of sandboxed code: the tracer only watches these frames
+
+_TEXT = (str, bytes, bytearray)
+_SEQUENCES = (str, bytes, bytearray, list, tuple)
+_OPAQUE = (types.FrameType, types.TracebackType, types.CodeType)
+_PLAIN = frozenset({bool, int, float, str, type(None)})
+
+
+class SandboxError(Exception):
+    """Base of the sandbox's own errors (deliberately not a SyntaxError: Spiff mishandles those)."""
+
+
+class SandboxViolation(SandboxError):
+    """The code uses something the sandbox refuses (at compile time or when it runs)."""
+
+
+class SandboxTimeout(SandboxError):
+    """The code ran longer than the CPU time limit."""
+
+
+class SandboxLimitExceeded(SandboxError):
+    """An operation would build a value, or the run would use memory, beyond the budget."""
+
+
+class _Run:
+    """One traced run: CPU deadline, memory budget, and the error that ended it (re-raised at every checkpoint)."""
+
+    __slots__ = ("time_limit", "memory_limit", "started", "cpu_deadline", "next_check", "rss_base", "tripped",
+                 "tracer")
+
+    def __init__(self, time_limit: float, memory_limit: int) -> None:
+        self.time_limit = time_limit
+        self.memory_limit = memory_limit
+        self.started = time.perf_counter()
+        self.cpu_deadline: float | None = None  # set at the first check: thread_time() costs ~1 µs
+        self.next_check = self.started + min(time_limit, 0.002)
+        self.rss_base: int | None = None
+        self.tripped: SandboxError | None = None
+        self.tracer = self.trace  # one bound-method object, so `sys.gettrace() is run.tracer` holds
+
+    def trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        """The sys.settrace function: watches only sandboxed frames, never raises inside host code."""
+        if frame.f_code.co_filename != SCRIPT_FILENAME:
+            return None
+        if time.perf_counter() >= self.next_check:
+            self.check()
+        return self.tracer
+
+    def check(self) -> None:
+        if self.tripped is not None:
+            raise self.tripped
+        cpu = time.thread_time()
+        if self.cpu_deadline is None:  # count the first wall-clock interval as CPU time (conservative)
+            self.cpu_deadline = cpu - (time.perf_counter() - self.started) + self.time_limit
+        if cpu >= self.cpu_deadline:
+            trip(SandboxTimeout(f"script ran longer than {float(self.time_limit)} s"))
+        if self.memory_limit:
+            rss = _rss()
+            if self.rss_base is None:
+                self.rss_base = rss
+            elif rss - self.rss_base > self.memory_limit:
+                trip(SandboxLimitExceeded(f"script used more than {self.memory_limit >> 20} MB of memory"))
+        self.next_check = time.perf_counter() + min(self.cpu_deadline - cpu, 0.01)
+
+
+def _rss() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+try:
+    _PAGE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):
+    _PAGE = 4096
+_state = threading.local()
+
+
+def run_traced(code: types.CodeType, scope: dict[str, Any], time_limit: float, memory_limit: int) -> Any:
+    """Evaluate ``code`` in ``scope`` under the CPU/memory watchdog (a thread-local sys.settrace tracer)."""
+    run = _Run(time_limit, memory_limit)
+    previous_run = getattr(_state, "run", None)
+    previous_trace = sys.gettrace()
+    _state.run = run
+    sys.settrace(run.tracer)
+    try:
+        result = eval(code, scope)  # noqa: S307 - compiled by RestrictedPython, guarded globals
+    finally:
+        sys.settrace(previous_trace)
+        _state.run = previous_run
+    if run.tripped is not None:  # a host helper swallowed the error: the run still failed
+        raise run.tripped
+    return result
+
+
+def trip(error: SandboxError) -> NoReturn:
+    """Raise ``error``; inside a run, every later checkpoint (except/finally/loop) raises it again."""
+    run = getattr(_state, "run", None)
+    if run is not None and run.tripped is None:
+        run.tripped = error
+    raise error
+
+
+def _checkpoint() -> None:
+    """Called from sandboxed loops and handlers: re-raise a caught sandbox error, re-arm a lost tracer."""
+    run = getattr(_state, "run", None)
+    if run is None:
+        trip(SandboxViolation("sandboxed code cannot run outside the sandbox"))
+    if run.tripped is not None:
+        raise run.tripped
+    if sys.gettrace() is not run.tracer:  # the tracer raised (e.g. RecursionError) and Python unset it
+        sys.settrace(run.tracer)
+        sys._getframe(2).f_trace = run.tracer
+    if time.perf_counter() >= run.next_check:
+        run.check()
+
+
+def _tick() -> None:
+    _checkpoint()
+
+
+def _reraise() -> None:
+    _checkpoint()
+
+
+def _getiter(ob: Iterable[Any]) -> Iterator[Any]:
+    _checkpoint()
+    return iter(ob)
+
+
+def _too_big(what: str, size: int, limit: int = MAX_ITEMS, unit: str = "items") -> None:
+    if size > limit:
+        trip(SandboxLimitExceeded(f"{what} would create {size} {unit} (limit {limit})"))
+    if size > 4096:  # a big C-level step: check the clock and memory now (a one-line script has no line events)
+        run = getattr(_state, "run", None)
+        if run is not None and time.perf_counter() >= run.next_check:
+            run.check()
+
+
+def _check_width(what: str, number: int) -> None:
+    if number > MAX_FORMAT_WIDTH:
+        trip(SandboxLimitExceeded(f"{what} {number} is too large (limit {MAX_FORMAT_WIDTH})"))
+
+
+def _check_int_bits(bits: int, what: str) -> None:
+    if bits > MAX_INT_BITS:
+        trip(SandboxLimitExceeded(f"{what} result would exceed {MAX_INT_BITS} bits"))
+
+
+def _check_add(a: Any, b: Any) -> None:
+    if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+        _too_big("concatenation", len(a) + len(b))
+
+
+def _check_mul(a: Any, b: Any) -> None:
+    if isinstance(a, int) and isinstance(b, int):
+        _check_int_bits(a.bit_length() + b.bit_length(), "multiplication")
+    elif isinstance(a, _SEQUENCES) and isinstance(b, int):
+        _too_big("repetition", len(a) * b)
+    elif isinstance(b, _SEQUENCES) and isinstance(a, int):
+        _too_big("repetition", len(b) * a)
+
+
+def _check_pow(a: Any, b: Any, mod: Any = None) -> None:
+    if isinstance(a, int) and isinstance(b, int) and b > 0:
+        if isinstance(mod, int):
+            _check_int_bits(max(mod.bit_length(), b.bit_length()), "pow()")
+        elif abs(a) > 1:
+            _check_int_bits(a.bit_length() * b, "power")
+
+
+def _check_lshift(a: Any, b: Any) -> None:
+    if isinstance(a, int) and isinstance(b, int) and a and b > 0:
+        _check_int_bits(a.bit_length() + b, "shift")
+
+
+_PERCENT = re.compile(r"%(?:%|(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?)")
+_NUMBER = re.compile(r"\d+")
+
+
+def _check_mod(a: Any, b: Any) -> None:
+    if not isinstance(a, _TEXT):
+        return
+    template = a if isinstance(a, str) else bytes(a).decode("latin-1")
+    size = len(template) + text_size(b)
+    for match in _PERCENT.finditer(template):
+        for number in match.groups():
+            if number == "*":
+                trip(SandboxViolation("'*' width or precision in % formatting is not allowed"))
+            if number:
+                _check_width("% format width", int(number))
+                size += int(number)
+    _too_big("% formatting", size, unit="characters")
+
+
+def check_format_spec(spec: str) -> None:
+    for number in _NUMBER.findall(spec) if spec else ():
+        _check_width("format width", int(number))
+
+
+def data_size(value: Any, limit: int = MAX_ITEMS, *, strict: bool = False) -> int:
+    """Flattened size (items + characters) of ``value``, counting shared references as often as JSON would.
+
+    Shared sub-structures are walked once, so the cost is proportional to the distinct objects. With
+    ``strict``, functions, iterators and modules nested anywhere are refused (they cannot be stored as data).
+    """
+    memo: dict[int, int] = {}
+
+    def walk(v: Any) -> int:
+        kind = type(v)
+        if isinstance(v, _TEXT):
+            return len(v) + 2
+        if kind is int:
+            return v.bit_length() // 3 + 1
+        if kind in _PLAIN:
+            return 1
+        if isinstance(v, (list, tuple, set, frozenset, dict)):
+            if id(v) in memo:
+                return memo[id(v)]
+            memo[id(v)] = 1  # a cycle counts once
+            total = len(v) + 2
+            for item in (x for pair in v.items() for x in pair) if isinstance(v, dict) else v:
+                total += walk(item)
+                if total > limit:
+                    trip(SandboxLimitExceeded(f"the value is larger than {limit} items"))
+            memo[id(v)] = total
+            return total
+        if strict and (callable(v) or isinstance(v, (Iterator, types.ModuleType))):
+            trip(SandboxViolation(f"a {kind.__name__} cannot be stored as data"))
+        return 1
+
+    try:
+        return walk(value)
+    except RecursionError:
+        trip(SandboxLimitExceeded("the value is nested too deeply"))
+
+
+def text_size(value: Any) -> int:
+    return 1 if type(value) in _PLAIN and type(value) is not str else data_size(value)
+
+
+class _SafeFormatter(string.Formatter):
+    """str.format without attribute escapes ('{0.__class__}') and with bounded widths and output."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        first, rest = _string.formatter_field_name_split(field_name)
+        obj = self.get_value(first, args, kwargs)
+        for is_attr, key in rest:
+            obj = guarded_getattr(obj, key) if is_attr else obj[key]
+        return obj, first
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        text_size(value)
+        return super().convert_field(value, conversion)
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        check_format_spec(format_spec)
+        text_size(value)
+        out = format(value, format_spec)
+        self.size += len(out)
+        _too_big("format()", self.size, unit="characters")
+        return out
+
+
+def _fstring_field(value: Any, conversion: int, spec: str) -> str:
+    """One ``{value!conversion:spec}`` of an f-string."""
+    check_format_spec(spec)
+    text_size(value)
+    if conversion != -1:
+        value = {115: str, 114: repr, 97: ascii}[conversion](value)
+    return format(value, spec)
+
+
+def _pad(name: str, text: Any, width: Any, *args: Any) -> Any:
+    if isinstance(width, int):
+        _too_big(f"{name}()", width, unit="characters")
+    return getattr(text, name)(width, *args)
+
+
+def _expandtabs(text: Any, tabsize: int = 8) -> Any:
+    _too_big("expandtabs()", len(text) * max(tabsize, 1), unit="characters")
+    return text.expandtabs(tabsize)
+
+
+def _replace(text: Any, old: Any, new: Any, count: int = -1) -> Any:
+    hits = text.count(old) if old else len(text) + 1
+    hits = hits if count < 0 else min(hits, count)
+    _too_big("replace()", len(text) + hits * max(len(new) - len(old), 0), unit="characters")
+    return text.replace(old, new, count)
+
+
+def _join(sep: Any, items: Iterable[Any]) -> Any:
+    parts = list(items)
+    size = len(sep) * max(len(parts) - 1, 0) + sum(len(p) for p in parts if isinstance(p, _TEXT))
+    _too_big("join()", size, unit="characters")
+    return sep.join(parts)
+
+
+def _format_method(text: str, *args: Any, **kwargs: Any) -> str:
+    return _SafeFormatter().vformat(text, args, kwargs)
+
+
+def _format_map(text: str, mapping: Mapping[str, Any]) -> str:
+    return _SafeFormatter().vformat(text, (), mapping)
+
+
+def _list_extend(target: list[Any], items: Iterable[Any]) -> None:
+    if hasattr(items, "__len__"):
+        _too_big("extend()", len(target) + len(items))
+    target.extend(items)
+
+
+_TEXT_METHODS: dict[str, Callable[..., Any]] = {
+    "ljust": partial(_pad, "ljust"), "rjust": partial(_pad, "rjust"), "center": partial(_pad, "center"),
+    "zfill": partial(_pad, "zfill"), "expandtabs": _expandtabs, "replace": _replace, "join": _join,
+    "format": _format_method, "format_map": _format_map,
+}
+
+
+def _bind(func: Callable[..., Any], obj: Any) -> Callable[..., Any]:
+    """A closure, not a functools.partial: a partial's public ``.func`` would hand the guard to the script."""
+
+    def method(*args: Any, **kwargs: Any) -> Any:
+        return func(obj, *args, **kwargs)
+
+    return method
+
+
+_SPECIAL_NAMES = frozenset(_TEXT_METHODS) | {"translate", "extend"}
+
+
+def _special_attribute(obj: Any, name: str) -> Callable[..., Any] | None:
+    """Bounded replacements for the str/list methods that can build huge values in one C call."""
+    text_type = isinstance(obj, type) and issubclass(obj, _TEXT)
+    if name == "translate" and (isinstance(obj, str) or text_type):
+        trip(SandboxViolation("str.translate() is not allowed"))
+    if name == "extend":
+        if isinstance(obj, type) and issubclass(obj, list):
+            trip(SandboxViolation("'list.extend' is not allowed; call it on a list value"))
+        return _bind(_list_extend, obj) if isinstance(obj, list) else None
+    if name in _TEXT_METHODS:
+        if isinstance(obj, str) or (isinstance(obj, _TEXT) and not name.startswith("format")):
+            return _bind(_TEXT_METHODS[name], obj)
+        if text_type:
+            trip(SandboxViolation(f"'{obj.__name__}.{name}' is not allowed; call it on a string value"))
+    return None
+
+
+def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
+    """``obj.name`` for scripts: no ``_`` names, no frame/code introspection, no modules, bounded str methods."""
+    if not isinstance(name, str):
+        raise TypeError("attribute name must be a string")
+    if name.startswith("_") or name in INSPECT_ATTRIBUTES or isinstance(obj, _OPAQUE):
+        trip(SandboxViolation(f"access to '{name}' is not allowed"))
+    if name in _SPECIAL_NAMES:
+        special = _special_attribute(obj, name)
+        if special is not None:
+            return special
+    value = getattr(obj, name, *default)
+    if isinstance(value, types.ModuleType):
+        trip(SandboxViolation(f"access to module '{name}' is not allowed"))
+    return value
+
+
+def _hasattr(obj: Any, name: str) -> bool:
+    try:
+        guarded_getattr(obj, name)
+    except AttributeError:
+        return False
+    return True
+
+
+def _write(obj: Any) -> Any:
+    if isinstance(obj, (dict, list)):
+        return obj
+    trip(SandboxViolation(f"cannot modify a {type(obj).__name__} object"))
+
+
+def _type(obj: Any, *more: Any) -> type:
+    if more:
+        trip(SandboxViolation("type() with 3 arguments (class creation) is not allowed"))
+    kind = type(obj)
+    if issubclass(kind, type):
+        trip(SandboxViolation("type() of a class is not allowed"))
+    return kind
+
+
+def _range(*args: int) -> range:
+    span = range(*args)
+    try:
+        size = len(span)
+    except OverflowError:
+        size = MAX_ITEMS + 1
+    _too_big("range()", size)
+    return span
+
+
+def _pow(a: Any, b: Any, mod: Any = None) -> Any:
+    _check_pow(a, b, mod)
+    return pow(a, b) if mod is None else pow(a, b, mod)
+
+
+def _sum(items: Iterable[Any], start: Any = 0) -> Any:
+    if isinstance(start, _SEQUENCES):
+        trip(SandboxViolation("sum() of sequences is not allowed; use a comprehension"))
+    return sum(items, start)
+
+
+def _format(value: Any, spec: str = "") -> str:
+    check_format_spec(spec)
+    text_size(value)
+    return format(value, spec)
+
+
+def _repr(value: Any) -> str:
+    text_size(value)
+    return repr(value)
+
+
+def _binary(check: Callable[[Any, Any], None], op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def guarded(a: Any, b: Any) -> Any:
+        check(a, b)
+        return op(a, b)
+
+    return guarded
+
+
+_INPLACE: dict[str, tuple[Callable[[Any, Any], None] | None, Callable[[Any, Any], Any]]] = {
+    "+=": (_check_add, operator.iadd), "*=": (_check_mul, operator.imul), "**=": (_check_pow, operator.ipow),
+    "<<=": (_check_lshift, operator.ilshift), "%=": (_check_mod, operator.imod), "-=": (None, operator.isub),
+    "/=": (None, operator.itruediv), "//=": (None, operator.ifloordiv), ">>=": (None, operator.irshift),
+    "|=": (None, operator.ior), "&=": (None, operator.iand), "^=": (None, operator.ixor),
+    "@=": (None, operator.imatmul),
+}
+
+
+def _inplacevar(op: str, target: Any, value: Any) -> Any:
+    check, apply = _INPLACE[op]
+    if check is not None:
+        check(target, value)
+    return apply(target, value)
+
+
+def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+_ALLOWED_BUILTINS = (
+    "abs all any bin bool callable chr dict divmod enumerate filter float frozenset hex int isinstance "
+    "issubclass len list map max min next oct ord reversed round set slice sorted str tuple zip "
+    "ArithmeticError AssertionError AttributeError Exception IndexError KeyError LookupError NameError "
+    "NotImplementedError OverflowError RecursionError RuntimeError StopIteration TypeError ValueError ZeroDivisionError"
+).split()
+
+SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _ALLOWED_BUILTINS} | {
+    "range": _range, "pow": _pow, "sum": _sum, "format": _format, "repr": _repr,
+    "getattr": guarded_getattr, "hasattr": _hasattr, "type": _type,
+}
+
+GUARDS: dict[str, Any] = {
+    "__builtins__": SAFE_BUILTINS, "__name__": "script",
+    "_getattr_": guarded_getattr, "_getitem_": operator.getitem, "_getiter_": _getiter, "_write_": _write,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence,
+    "_apply_": _apply, "_print_": PrintCollector, "_inplacevar_": _inplacevar,
+    "_add_": _binary(_check_add, operator.add), "_mul_": _binary(_check_mul, operator.mul),
+    "_pow_": _binary(_check_pow, operator.pow), "_lshift_": _binary(_check_lshift, operator.lshift),
+    "_mod_": _binary(_check_mod, operator.mod), "_fmt_": _fstring_field, "_tick_": _tick, "_reraise_": _reraise,
+}

@@ -1,0 +1,57 @@
+"""Typed settings, read from the environment when asked (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_dir(name: str) -> Path:
+    """processes/ and forms/ beside the engine package in a checkout, else in the working directory."""
+    beside = PROJECT_ROOT / name
+    return beside if beside.is_dir() else Path.cwd() / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    instance_dir: Path
+    processes_dir: Path
+    forms_dir: Path
+    secret_key: str | None = None
+    demo: bool = False
+    timezone: str = "Asia/Shanghai"
+    #: local time at which a working day ends for deadlines ("24:00" = midnight after the day)
+    workday_end: str = "24:00"
+    script_time_limit: float = 1.0
+    max_definition_bytes: int = 5 * 1024 * 1024
+    scheduler_safety_interval: float = 5.0
+    token_max_age: int = 12 * 3600
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if env is None else env
+        instance_dir = Path(env.get("ONESTOP_INSTANCE_DIR", str(Path.cwd() / "instance")))
+        database_url = env.get("ONESTOP_DATABASE_URL") or f"sqlite:///{instance_dir / 'onestop.db'}"
+        settings = cls(
+            database_url=database_url,
+            instance_dir=instance_dir,
+            processes_dir=Path(env.get("ONESTOP_PROCESSES_DIR", str(_default_dir("processes")))),
+            forms_dir=Path(env.get("ONESTOP_FORMS_DIR", str(_default_dir("forms")))),
+            secret_key=env.get("ONESTOP_SECRET_KEY"),
+            demo=env.get("ONESTOP_DEMO", "") in {"1", "true", "yes"},
+            timezone=env.get("ONESTOP_TIMEZONE", "Asia/Shanghai"),
+            workday_end=env.get("ONESTOP_WORKDAY_END", "24:00"),
+            script_time_limit=float(env.get("ONESTOP_SCRIPT_TIME_LIMIT", "1.0")),
+            scheduler_safety_interval=float(env.get("ONESTOP_SCHEDULER_INTERVAL", "5.0")),
+        )
+        return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

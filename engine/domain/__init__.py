@@ -1,0 +1,1 @@
+"""Plain dataclasses, enums and pure rules of the platform (standard library only)."""

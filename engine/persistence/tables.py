@@ -1,0 +1,235 @@
+"""The database schema (SQLAlchemy Core), identical on SQLite and PostgreSQL; Alembic migrations mirror it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC instants on every database (SQLite keeps no zone, so we normalise both ways)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; the platform stores UTC instants")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+TS = UTCDateTime()
+
+definition_files = Table(
+    "definition_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+process_versions = Table(
+    "process_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("process_id", String(255), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("bundle_sha256", String(64), nullable=False),
+    Column("file_ids", JSON, nullable=False),
+    Column("forms", JSON, nullable=False),
+    Column("department", String(32)),
+    Column("starter_roles", JSON, nullable=False),
+    Column("deployed_at", TS, nullable=False),
+    Column("deployed_by", String(64)),
+    UniqueConstraint("process_id", "version"),
+    UniqueConstraint("process_id", "bundle_sha256"),
+)
+
+instances = Table(
+    "instances",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("process_version_id", Integer, ForeignKey("process_versions.id"), nullable=False),
+    Column("process_id", String(255), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("department", String(32), index=True),
+    Column("business_key", String(64), index=True),
+    Column("state", Text, nullable=False),
+    Column("serializer_version", String(16), nullable=False),
+    Column("next_due_at", TS),
+    Column("row_version", Integer, nullable=False),
+    Column("started_by", String(64)),
+    Column("started_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("ended_at", TS),
+    Column("data", JSON, nullable=False),
+)
+# the scheduler's only query: due running instances, earliest first
+Index("ix_instances_due", instances.c.status, instances.c.next_due_at)
+
+human_tasks = Table(
+    "human_tasks",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False, index=True),
+    Column("element_id", String(255), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("lane", String(128)),
+    Column("role", String(64)),
+    Column("department", String(32)),
+    Column("form_ref", String(255)),
+    Column("form_ui_ref", String(255)),
+    Column("state", String(16), nullable=False),
+    Column("claimed_by", String(64)),
+    Column("due_at", TS),
+    Column("due_provisional", Boolean, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("completed_at", TS),
+    Column("completed_by", String(64)),
+    Column("business_key", String(64)),
+    Column("process_id", String(255), nullable=False),
+)
+# the inbox: READY tasks of a role in a department, most urgent first
+Index("ix_human_tasks_inbox", human_tasks.c.state, human_tasks.c.department, human_tasks.c.role,
+      human_tasks.c.due_at)
+
+timers = Table(
+    "timers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False, index=True),
+    Column("task_id", String(36), nullable=False),
+    Column("element_id", String(255), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("due_at", TS, nullable=False),
+    Column("provisional", Boolean, nullable=False, index=True),
+    Column("interrupting", Boolean, nullable=False),
+    Column("recipe", JSON),
+)
+
+awaited_messages = Table(
+    "awaited_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False, index=True),
+    Column("name", String(255), nullable=False),
+    Column("correlation", String(255)),
+)
+Index("ix_awaited_messages_lookup", awaited_messages.c.name, awaited_messages.c.correlation)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(64)),
+    Column("action", String(32), nullable=False),
+    Column("task_id", String(36)),
+    Column("element_id", String(255)),
+    Column("element_name", String(255)),
+    Column("details", JSON),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False, index=True),
+    Column("created_at", TS, nullable=False),
+    Column("element_id", String(255)),
+    Column("message", Text, nullable=False),
+    Column("action", JSON, nullable=False),
+    Column("resolved_at", TS),
+    Column("resolved_by", String(64)),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(255), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(255), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+user_roles = Table(
+    "user_roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("role", String(64), nullable=False),
+    Column("department", String(32), ForeignKey("departments.code")),
+    Column("window", String(32)),
+    UniqueConstraint("user_id", "role", "department"),
+)
+
+calendar_years = Table(
+    "calendar_years",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("provisional", Boolean, nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+calendar_days = Table(
+    "calendar_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("is_workday", Boolean, nullable=False),
+    Column("label", String(64), nullable=False),
+    Column("source", String(16), nullable=False),
+)

@@ -1,0 +1,76 @@
+"""Unit of work: one connection and one transaction per use case; rolls back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from engine.errors import ConcurrencyConflict, ConcurrentUpdate
+from engine.persistence.database import IMMEDIATE_FLAG
+from engine.persistence.repositories.accounts import AccountRepository
+from engine.persistence.repositories.calendar import CalendarRepository
+from engine.persistence.repositories.definitions import DefinitionRepository
+from engine.persistence.repositories.instances import InstanceRepository
+
+# SQLSTATEs meaning "another transaction got there first": serialization failure, deadlock, lock not available
+_CONFLICT_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def is_conflict(error: BaseException) -> bool:
+    if isinstance(error, OperationalError) and "database is locked" in str(error):
+        return True
+    orig = getattr(error, "orig", None)
+    return isinstance(error, DBAPIError) and getattr(orig, "sqlstate", None) in _CONFLICT_SQLSTATES
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._write = write
+        self.skip_locked = engine.dialect.name == "postgresql"
+
+    def __enter__(self) -> Self:
+        self._conn = self._engine.connect()
+        if self._write and self._engine.dialect.name == "sqlite":
+            self._conn.info[IMMEDIATE_FLAG] = True
+        self._conn.begin()
+        self.instances = InstanceRepository(self._conn, skip_locked=self.skip_locked)
+        self.definitions = DefinitionRepository(self._conn)
+        self.accounts = AccountRepository(self._conn)
+        self.calendar = CalendarRepository(self._conn)
+        return self
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        try:
+            self._conn.commit()
+        except DBAPIError as exc:
+            if is_conflict(exc):
+                raise ConcurrentUpdate("the change collided with another one; retry") from exc
+            raise
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        assert self._conn is not None
+        try:
+            if self._conn.in_transaction():
+                self._conn.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+        if exc is not None and not isinstance(exc, ConcurrencyConflict) and is_conflict(exc):
+            raise ConcurrentUpdate("the change collided with another one; retry") from exc
+
+
+class UnitOfWorkFactory:
+    """What the services receive: call it to open a new unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, write: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=write)

@@ -1,0 +1,83 @@
+"""APScheduler wiring: wake at the earliest due timer (not on a slow poll), plus a safety-net interval.
+
+The database is the source of truth (``instances.next_due_at``). Whenever a use case commits a new earliest
+due time in this process, the scheduler moves its wake-up job there; other processes' changes are picked
+up by the safety-net interval. At start-up, timers that fell due while nothing ran fire once.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from engine.bootstrap import Platform
+from engine.services.context import log
+
+WAKE_JOB = "onestop-wake"
+SAFETY_JOB = "onestop-safety"
+CALENDAR_JOB = "onestop-calendar-years"
+# SpiffWorkflow fires a timer when its due instant is strictly in the past
+_FIRE_MARGIN = timedelta(milliseconds=5)
+_RETRY_BACKOFF = timedelta(milliseconds=200)
+
+
+class TimerScheduler:
+    def __init__(self, platform: Platform, *, safety_interval: float | None = None) -> None:
+        self._platform = platform
+        self._interval = safety_interval or platform.settings.scheduler_safety_interval
+        self._scheduler = BackgroundScheduler(timezone="UTC")
+        self._lock = threading.Lock()
+        self._next_wake: datetime | None = None
+
+    def start(self) -> None:
+        self._platform.ctx.due_listeners.append(self.notify)
+        self._scheduler.start()
+        self._scheduler.add_job(self.run_due, "interval", seconds=self._interval, id=SAFETY_JOB,
+                                max_instances=1, coalesce=True)
+        self._scheduler.add_job(self._platform.calendar.ensure_current_years, "interval", hours=12,
+                                id=CALENDAR_JOB, coalesce=True)
+        self._platform.calendar.ensure_current_years()
+        self.run_due()  # timers that fell due while nothing ran fire now, once
+
+    def shutdown(self) -> None:
+        if self.notify in self._platform.ctx.due_listeners:
+            self._platform.ctx.due_listeners.remove(self.notify)
+        self._scheduler.shutdown(wait=True)
+
+    def notify(self, due: datetime | None) -> None:
+        """A committed change may have an earlier due time than the planned wake-up: move it earlier."""
+        if due is None:
+            return
+        with self._lock:
+            if self._next_wake is not None and self._next_wake <= due and self._wake_pending():
+                return
+            self._plan(due)
+
+    def _wake_pending(self) -> bool:
+        return self._scheduler.get_job(WAKE_JOB) is not None
+
+    def _plan(self, due: datetime) -> None:
+        run_at = due + _FIRE_MARGIN
+        self._next_wake = due
+        self._scheduler.add_job(self.run_due, DateTrigger(run_date=run_at), id=WAKE_JOB, replace_existing=True,
+                                misfire_grace_time=None, coalesce=True)
+
+    def run_due(self) -> None:
+        """Fire everything that is due, then plan the next wake-up at the earliest remaining timer."""
+        try:
+            report = self._platform.timers.fire_due()
+            if report.failed:
+                log.warning("timer failures: %s", report.failed)
+            earliest = self._platform.instances.earliest_due()
+        except Exception:
+            log.exception("timer run failed; the safety interval will try again")
+            return
+        with self._lock:
+            self._next_wake = None
+            if earliest is not None:
+                # something still due now failed or raced; back off briefly instead of spinning
+                retry_at = self._platform.clock.now() + _RETRY_BACKOFF
+                self._plan(earliest if earliest > retry_at else retry_at)

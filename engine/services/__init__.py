@@ -1,0 +1,1 @@
+"""Use cases, one module per area; each runs in one unit of work (transaction)."""

@@ -1,0 +1,68 @@
+"""What every service needs: settings, clock, units of work, the BPMN runtime, forms and change hooks."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from engine.clock import Clock
+from engine.config import Settings
+from engine.errors import ConcurrentUpdate
+
+log = logging.getLogger("onestop")
+
+
+Retryable = ConcurrentUpdate  # the name the services use for "run the use case again"
+
+
+class UnitOfWorkLike(Protocol):
+    instances: Any
+    definitions: Any
+    accounts: Any
+    calendar: Any
+    skip_locked: bool
+
+    def __enter__(self) -> UnitOfWorkLike: ...
+    def __exit__(self, *args: Any) -> None: ...
+    def commit(self) -> None: ...
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    clock: Clock
+    uow: Callable[..., UnitOfWorkLike]  # uow(write=True) for use cases that write
+    runtime: Any  # engine.bpmn.runtime.BpmnRuntime (typed loosely: services do not import SpiffWorkflow)
+    forms: Any  # engine.services.forms.FormRegistry
+    #: called after a commit that may have moved the earliest timer (the scheduler wakes up for it)
+    due_listeners: list[Callable[[datetime | None], None]] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def notify_due(self, due: datetime | None) -> None:
+        for listener in list(self.due_listeners):
+            try:
+                listener(due)
+            except Exception:  # a listener must never undo a committed use case
+                log.exception("timer listener failed")
+
+
+def with_retry(attempts: int, operation: Callable[[], Any]) -> Any:
+    """Run a use case again when it lost an optimistic-lock race (nothing was saved by the loser).
+
+    A short random back-off keeps two losers from colliding again in lockstep.
+    """
+    for attempt in range(attempts):
+        try:
+            return operation()
+        except Retryable:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0, 0.005 * (attempt + 1)))  # noqa: S311 - jitter, not cryptography
+    raise AssertionError("unreachable")

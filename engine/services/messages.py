@@ -1,0 +1,63 @@
+"""Messages: deliver a named message with a payload to the instances waiting for it, by correlation key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from engine.domain.access import Principal
+from engine.domain.records import InstanceRecord, InstanceStatus, ThrownMessage
+from engine.errors import InvalidTransition, PermissionDenied, ScriptError
+from engine.services.advance import apply_snapshot
+from engine.services.context import ServiceContext, log, with_retry
+from engine.services.incidents import record_incident
+
+
+def _deliver_one(ctx: ServiceContext, instance_id: int, name: str, payload: Any, actor: str | None) -> bool:
+    with ctx.uow(write=True) as uow:
+        instance = uow.instances.get(instance_id, for_update=uow.skip_locked)
+        if instance is None or instance.status != InstanceStatus.RUNNING:
+            return False
+        try:
+            snapshot = ctx.runtime.deliver(instance.state, name, payload)
+        except InvalidTransition:
+            return False
+        except ScriptError as error:
+            uow.commit()
+            record_incident(ctx, instance_id, error, {"type": "message", "name": name, "payload": payload}, actor)
+            return True
+        apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor=actor, action="message_received",
+                       details={"name": name, "payload": payload})
+        uow.commit()
+    ctx.notify_due(instance.next_due_at)
+    dispatch_thrown(ctx, instance, snapshot.thrown_messages)
+    return True
+
+
+def deliver(ctx: ServiceContext, name: str, correlation: str | None, payload: Any, actor: str | None) -> list[int]:
+    with ctx.uow() as uow:
+        candidates = uow.instances.waiting_for_message(name, correlation)
+    delivered = []
+    for instance_id in candidates:
+        if with_retry(5, lambda iid=instance_id: _deliver_one(ctx, iid, name, payload, actor)):
+            delivered.append(instance_id)
+    return delivered
+
+
+def dispatch_thrown(ctx: ServiceContext, sender: InstanceRecord, messages: Sequence[ThrownMessage]) -> None:
+    """Messages an instance throws go to the instances waiting for them with the sender's business key."""
+    for message in messages:
+        try:
+            deliver(ctx, message.name, sender.business_key, message.payload, f"instance:{sender.id}")
+        except Exception:  # the sender's transaction is committed; a receiver's failure is its own incident
+            log.exception("delivering message %s from instance %s failed", message.name, sender.id)
+
+
+class MessageService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def send(self, principal: Principal, name: str, correlation_key: str | None, payload: Any = None) -> list[int]:
+        if not (principal.is_admin or principal.grants):
+            raise PermissionDenied("only staff may send messages to instances")
+        return deliver(self._ctx, name, correlation_key, payload, principal.username)

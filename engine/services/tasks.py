@@ -1,0 +1,132 @@
+"""Human tasks: the inbox, a task with its form, claim/unclaim and completion (403/409/422 on refusal)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from engine.domain.access import Principal, may_work_on
+from engine.domain.records import HumanTaskRecord, InstanceRecord, InstanceStatus, TaskState
+from engine.errors import ConcurrencyConflict, InvalidTransition, NotFound, PermissionDenied, ScriptError
+from engine.services.advance import apply_snapshot
+from engine.services.context import ServiceContext, with_retry
+from engine.services.incidents import record_incident
+from engine.services.messages import dispatch_thrown
+
+
+@dataclass
+class TaskView:
+    task: HumanTaskRecord
+    instance_status: InstanceStatus
+    form_schema: dict[str, Any] | None
+    data: dict[str, Any]
+
+
+@dataclass
+class Completion:
+    instance_id: int
+    instance_status: InstanceStatus
+    output_key: str | None
+    next_tasks: list[str]
+    incident: str | None = None
+
+
+class TaskService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def inbox(self, principal: Principal, limit: int = 200) -> list[HumanTaskRecord]:
+        grants = [(g.role, g.department) for g in principal.grants]
+        with self._ctx.uow() as uow:
+            return uow.instances.ready_tasks_for(grants, any_department=principal.is_admin, limit=limit)  # type: ignore[no-any-return]
+
+    def _candidate(self, principal: Principal, task: HumanTaskRecord) -> None:
+        if not may_work_on(principal, task.role, task.department):
+            raise PermissionDenied(
+                f"task {task.task_id} belongs to role {task.role or '?'} in department {task.department or '?'}")
+
+    def _form_file(self, uow: Any, instance: InstanceRecord, task: HumanTaskRecord) -> int | None:
+        if not task.form_ref:
+            return None
+        version = uow.definitions.get_version_by_id(instance.process_version_id)
+        file_id = version.forms.get(task.form_ref) if version else None
+        if file_id is None:
+            raise NotFound(f"form {task.form_ref} of task {task.task_id} is not deployed")
+        return int(file_id)
+
+    def show(self, principal: Principal, task_id: str) -> TaskView:
+        with self._ctx.uow() as uow:
+            found = uow.instances.get_task_and_instance(task_id, for_update=False)
+            if found is None:
+                raise NotFound(f"task {task_id} not found")
+            task, instance = found
+            self._candidate(principal, task)
+            form_file = self._form_file(uow, instance, task)
+        schema = self._ctx.forms.schema(form_file) if form_file is not None else None
+        data = self._ctx.runtime.task_data(instance.state, task_id) if task.state == TaskState.READY else {}
+        return TaskView(task=task, instance_status=instance.status, form_schema=schema, data=data)
+
+    def claim(self, principal: Principal, task_id: str) -> HumanTaskRecord:
+        return self._set_claim(principal, task_id, principal.username)
+
+    def unclaim(self, principal: Principal, task_id: str) -> HumanTaskRecord:
+        return self._set_claim(principal, task_id, None)
+
+    def _set_claim(self, principal: Principal, task_id: str, username: str | None) -> HumanTaskRecord:
+        with self._ctx.uow(write=True) as uow:
+            task = uow.instances.get_task(task_id)
+            if task is None:
+                raise NotFound(f"task {task_id} not found")
+            self._candidate(principal, task)
+            if task.state != TaskState.READY:
+                raise ConcurrencyConflict(f"task {task_id} is no longer ready")
+            if username is None:  # unclaim: only the holder (or an admin) may release
+                if task.claimed_by is None:
+                    return task  # type: ignore[no-any-return]
+                if task.claimed_by != principal.username and not principal.is_admin:
+                    raise PermissionDenied(f"task {task_id} is claimed by {task.claimed_by}")
+                expected = task.claimed_by
+            else:
+                if task.claimed_by == username:
+                    return task  # type: ignore[no-any-return]
+                if task.claimed_by is not None:
+                    raise ConcurrencyConflict(f"task {task_id} is already claimed by {task.claimed_by}")
+                expected = None
+            if not uow.instances.set_claim(task_id, username, expected):
+                raise ConcurrencyConflict(f"task {task_id} changed while claiming; reload")
+            uow.commit()
+        return replace(task, claimed_by=username)  # type: ignore[no-any-return]
+
+    def complete(self, principal: Principal, task_id: str, data: Any) -> Completion:
+        """Complete a task; a parallel sibling saved meanwhile is merged by re-running on fresh state."""
+        return with_retry(5, lambda: self._complete_once(principal, task_id, data))  # type: ignore[no-any-return]
+
+    def _complete_once(self, principal: Principal, task_id: str, data: Any) -> Completion:
+        ctx = self._ctx
+        with ctx.uow(write=True) as uow:
+            found = uow.instances.get_task_and_instance(task_id, for_update=uow.skip_locked)
+            if found is None:
+                raise NotFound(f"task {task_id} not found")
+            task, instance = found
+            self._candidate(principal, task)
+            if task.state != TaskState.READY:
+                raise ConcurrencyConflict(f"task {task_id} is no longer ready ({task.state.value})")
+            if instance.status != InstanceStatus.RUNNING:
+                raise InvalidTransition(f"instance {instance.id} is {instance.status.value}")
+            if task.claimed_by not in (None, principal.username) and not principal.is_admin:
+                raise PermissionDenied(f"task {task_id} is claimed by {task.claimed_by}")
+            ctx.forms.validate(self._form_file(uow, instance, task), data)
+            try:
+                snapshot, key = ctx.runtime.complete(instance.state, task_id, data)
+            except ScriptError as error:
+                action = {"type": "complete", "task_id": task_id, "data": data, "actor": principal.username}
+                uow.commit()  # nothing written: release the lock before recording the incident
+                record_incident(ctx, instance.id, error, action, principal.username)
+                return Completion(instance.id, InstanceStatus.ERROR, None, [], incident=error.message)
+            apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor=principal.username, action="task_completed",
+                           completed_task_id=task_id, details={"element_id": task.element_id, "output_key": key,
+                                                               "data": data})
+            uow.commit()
+        ctx.notify_due(instance.next_due_at)
+        dispatch_thrown(ctx, instance, snapshot.thrown_messages)
+        return Completion(instance.id, instance.status, key, [t.task_id for t in snapshot.ready_tasks])

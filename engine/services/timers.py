@@ -1,0 +1,68 @@
+"""Fire due timers: claim one due instance at a time, tick it in its own transaction, record failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from engine.errors import ConcurrencyConflict, ScriptError
+from engine.services.advance import apply_snapshot
+from engine.services.context import ServiceContext, log
+from engine.services.incidents import record_incident
+from engine.services.messages import dispatch_thrown
+
+
+@dataclass
+class TickReport:
+    fired: list[int] = field(default_factory=list)
+    incidents: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+class TimerService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def fire_due(self, now: datetime | None = None, limit: int = 1000) -> TickReport:
+        """Tick every running instance whose earliest timer is due; several processes may run this at once."""
+        report = TickReport()
+        skip: list[int] = []
+        for _ in range(limit):
+            instance_id = self._tick_next(now or self._ctx.now(), skip, report)
+            if instance_id is None:
+                break
+        return report
+
+    def _tick_next(self, now: datetime, skip: list[int], report: TickReport) -> int | None:
+        ctx = self._ctx
+        try:
+            with ctx.uow(write=True) as uow:
+                instance = uow.instances.claim_next_due(now, exclude=skip)
+                if instance is None:
+                    return None
+                try:
+                    snapshot = ctx.runtime.tick(instance.state)
+                except ScriptError as error:
+                    uow.commit()
+                    skip.append(instance.id)
+                    record_incident(ctx, instance.id, error, {"type": "step"}, "scheduler")
+                    report.incidents.append(instance.id)
+                    return instance.id
+                if snapshot.next_due_at is not None and snapshot.next_due_at <= now and \
+                        not snapshot.completed_elements:
+                    skip.append(instance.id)  # nothing became due inside the engine: do not spin on it
+                apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor="scheduler", action="timer_fired")
+                uow.commit()
+        except ConcurrencyConflict:
+            return -1  # another scheduler or request got there first; take the next one
+        except Exception as exc:  # one broken instance must not stop the others
+            log.exception("timer tick failed")
+            if "instance" in locals():
+                skip.append(instance.id)
+                report.failed[instance.id] = str(exc)
+                return instance.id
+            raise
+        report.fired.append(instance.id)
+        ctx.notify_due(instance.next_due_at)
+        dispatch_thrown(ctx, instance, snapshot.thrown_messages)
+        return instance.id
