@@ -49,16 +49,26 @@ def _who(role: str, department: str) -> Principal:
     return Principal(f"{role}-{department}", grants=frozenset({RoleGrant(role, department)}))
 
 
-PEOPLE = {"intake": _who("window_officer", "CENTRE"), "review_land": _who("reviewer", "LAND"),
-          "review_housing": _who("reviewer", "HOUSING"), "review_env": _who("reviewer", "ENV"),
-          "approve": _who("approver", "CENTRE")}
+PEOPLE = {
+    "intake": _who("window_officer", "CENTRE"),
+    "review_land": _who("reviewer", "LAND"),
+    "review_housing": _who("reviewer", "HOUSING"),
+    "review_env": _who("reviewer", "ENV"),
+    "approve": _who("approver", "CENTRE"),
+}
 
 
 def service_layer(instances: int, url: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         url = url or f"sqlite:///{tmp}/bench.db"
-        settings = Settings.from_env(env={}, database_url=url, instance_dir=Path(tmp), secret_key="bench",
-                                     processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
+        settings = Settings.from_env(
+            env={},
+            database_url=url,
+            instance_dir=Path(tmp),
+            secret_key="bench",
+            processes_dir=ROOT / "processes",
+            forms_dir=ROOT / "forms",
+        )
         platform = build_platform(settings, FrozenClock(datetime(2026, 3, 10, 9, 0, tzinfo=CST)), migrate=True)
         platform.calendar.ensure_years(range(2025, 2028))
         for code in ("CENTRE", "LAND", "HOUSING", "ENV"):
@@ -69,12 +79,16 @@ def service_layer(instances: int, url: str) -> dict[str, float]:
         statements: list[int] = []
         started = time.perf_counter()
         for n in range(instances):
-            iid = platform.instances.start(PEOPLE["intake"], "parallel_review",
-                                           {"department": "CENTRE", "case_no": f"B-{n}"}).id
+            iid = platform.instances.start(
+                PEOPLE["intake"], "parallel_review", {"department": "CENTRE", "case_no": f"B-{n}"}
+            ).id
             for element in ORDER:
                 with platform.ctx.uow() as uow:  # find the task id outside the measured call
-                    task_id = next(t.task_id for t in uow.instances.tasks_for_instance(iid)
-                                   if t.element_id == element and t.state.value == "ready")
+                    task_id = next(
+                        t.task_id
+                        for t in uow.instances.tasks_for_instance(iid)
+                        if t.element_id == element and t.state.value == "ready"
+                    )
                 before = counter.count
                 t0 = time.perf_counter()
                 platform.tasks.complete(PEOPLE[element], task_id, FORMS[element])
@@ -82,10 +96,17 @@ def service_layer(instances: int, url: str) -> dict[str, float]:
                 statements.append(counter.count - before)
         wall = time.perf_counter() - started
         platform.close()
-    return {"completions": len(latencies), "median_ms": statistics.median(latencies) * 1000,
-            "p95_ms": statistics.quantiles(latencies, n=20)[-1] * 1000,
-            "per_s": len(latencies) / sum(latencies), "sql_per_completion": statistics.mean(statements),
-            "sql_max": max(statements), "wall_s": wall}
+    return {
+        "completions": len(latencies),
+        "median_ms": statistics.median(latencies) * 1000,
+        "p95_ms": statistics.quantiles(latencies, n=20)[-1] * 1000,
+        "per_s": len(latencies) / sum(latencies),
+        "sql_per_completion": statistics.mean(statements[5:]),
+        # the first instance also loads the spec, forms and calendar into the process caches
+        "sql_max": max(statements[5:]),
+        "sql_cold_max": max(statements[:5]),
+        "wall_s": wall,
+    }
 
 
 def _raw_engine() -> PythonScriptEngine:
@@ -111,8 +132,7 @@ def raw_spiff(instances: int, round_trip: bool) -> dict[str, float]:
             if round_trip:
                 wf = serializer.deserialize_json(state)
                 wf.script_engine = engine
-            task = next(t for t in wf.get_tasks(state=TaskState.READY, manual=True)
-                        if t.task_spec.bpmn_id == element)
+            task = next(t for t in wf.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id == element)
             task.data[element] = dict(FORMS[element])
             task.run()
             wf.refresh_timers()
@@ -121,13 +141,17 @@ def raw_spiff(instances: int, round_trip: bool) -> dict[str, float]:
                 state = serializer.serialize_json(wf)
             latencies.append(time.perf_counter() - t0)
         assert wf.is_completed()
-    return {"completions": len(latencies), "median_ms": statistics.median(latencies) * 1000,
-            "per_s": len(latencies) / sum(latencies)}
+    return {
+        "completions": len(latencies),
+        "median_ms": statistics.median(latencies) * 1000,
+        "per_s": len(latencies) / sum(latencies),
+    }
 
 
 def _row(label: str, figures: dict[str, float], keys: list[str]) -> str:
-    return f"{label:<44}" + "  ".join(f"{k}={figures[k]:.3f}" if isinstance(figures[k], float) else
-                                      f"{k}={figures[k]}" for k in keys)
+    return f"{label:<44}" + "  ".join(
+        f"{k}={figures[k]:.3f}" if isinstance(figures[k], float) else f"{k}={figures[k]}" for k in keys
+    )
 
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> dict[str, Any]:
@@ -141,8 +165,13 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> d
     out(f"workload: {args.instances} instances x 5 completions of processes/parallel_review.bpmn")
     out(_row("raw SpiffWorkflow, in memory", raw, ["per_s", "median_ms"]))
     out(_row("raw SpiffWorkflow + JSON round trip per task", cycle, ["per_s", "median_ms"]))
-    out(_row("Onestop service layer (" + (args.database.split(":")[0] or "sqlite file") + ")", service,
-             ["per_s", "median_ms", "p95_ms", "sql_per_completion", "sql_max"]))
+    out(
+        _row(
+            "Onestop service layer (" + (args.database.split(":")[0] or "sqlite file") + ")",
+            service,
+            ["per_s", "median_ms", "p95_ms", "sql_per_completion", "sql_max", "sql_cold_max"],
+        )
+    )
     out(f"ratio service/raw in-memory (median):      {service['median_ms'] / raw['median_ms']:.2f}x")
     out(f"ratio service/raw request cycle (median):  {service['median_ms'] / cycle['median_ms']:.2f}x")
     return {"raw": raw, "cycle": cycle, "service": service}

@@ -47,8 +47,7 @@ class Platform:
         self.database.dispose()
 
 
-def build_platform(settings: Settings | None = None, clock: Clock | None = None, *,
-                   migrate: bool = False) -> Platform:
+def build_platform(settings: Settings | None = None, clock: Clock | None = None, *, migrate: bool = False) -> Platform:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
     database = make_engine(settings.database_url)
@@ -59,11 +58,22 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
     calendar = CalendarService(ctx)
     ctx.forms = FormRegistry(definitions.form_content)
     ctx.runtime = BpmnRuntime(
-        specs=SpecCache(definitions.load_spec), clock=clock, calendar=calendar.calendar,
-        helpers=make_helpers(calendar.calendar, clock), time_limit=settings.script_time_limit,
+        specs=SpecCache(definitions.load_spec),
+        clock=clock,
+        calendar=calendar.calendar,
+        helpers=make_helpers(calendar.calendar, clock),
+        time_limit=settings.script_time_limit,
     )
     return Platform(
-        settings=settings, clock=clock, ctx=ctx, accounts=AccountService(ctx), definitions=definitions,
-        instances=InstanceService(ctx), tasks=TaskService(ctx), timers=TimerService(ctx),
-        messages=MessageService(ctx), calendar=calendar, database=database,
+        settings=settings,
+        clock=clock,
+        ctx=ctx,
+        accounts=AccountService(ctx),
+        definitions=definitions,
+        instances=InstanceService(ctx),
+        tasks=TaskService(ctx),
+        timers=TimerService(ctx),
+        messages=MessageService(ctx),
+        calendar=calendar,
+        database=database,
     )

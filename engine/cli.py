@@ -44,7 +44,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem if problem.severity == "error" else f"{problem} (warning)")
     errors = [p for p in problems if p.severity == "error"]
-    print(f"{len(files)} file(s): {len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
+    print(
+        f"{len(files)} file(s): {len(errors)} error(s), {len(problems) - len(errors)} warning(s)",
+        file=sys.stderr,
+    )
     return 1 if errors else 0
 
 
@@ -90,8 +93,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_calendar_import(args: argparse.Namespace) -> int:
     result = _platform(args).calendar.import_notice(None, Path(args.file).read_text(encoding="utf-8"))
-    print(f"{result.year}: {result.holidays} holiday(s), {result.workdays} make-up working day(s); "
-          f"{result.deadlines_moved} open instance(s) had deadlines recomputed")
+    print(
+        f"{result.year}: {result.holidays} holiday(s), {result.workdays} make-up working day(s); "
+        f"{result.deadlines_moved} open instance(s) had deadlines recomputed"
+    )
     return 0
 
 
@@ -115,10 +120,10 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plugin_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _plugin_commands(sub: argparse._SubParsersAction) -> None:
     """Commands contributed by other packages (the web app's ``serve``) through entry points."""
     for entry in entry_points(group="onestop.commands"):
-        register: Callable[[argparse._SubParsersAction], None] = entry.load()  # type: ignore[type-arg]
+        register: Callable[[argparse._SubParsersAction], None] = entry.load()
         register(sub)
 
 

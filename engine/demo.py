@@ -18,7 +18,7 @@ BASE_DEPARTMENTS = [
     ("ENV", "市生态环境局县分局"),
 ]
 
-DEMO_PASSWORD = "onestop-demo"
+DEMO_PASSWORD = "onestop-demo"  # noqa: S105 - printed for the demo, documented as such
 DEMO_USERS = [
     # username, display name, roles, department
     ("admin", "系统管理员", ["admin"], None),
@@ -52,16 +52,22 @@ def load_demo(platform: Platform, out: Out) -> None:
     window = Principal("window", grants=frozenset({RoleGrant("window_officer", "CENTRE")}))
     started = 0
     for n in range(1, 7):
-        instance = platform.instances.start(window, "parallel_review", {
-            "department": "CENTRE", "case_no": f"DEMO-{n:04d}", "applicant": f"示范申请人{n}"})
+        instance = platform.instances.start(
+            window,
+            "parallel_review",
+            {"department": "CENTRE", "case_no": f"DEMO-{n:04d}", "applicant": f"示范申请人{n}"},
+        )
         started += 1
         if n % 2 == 0:  # half of them accepted at the window and waiting for the three departments
             task = platform.tasks.inbox(window)
             mine = [t for t in task if t.instance_id == instance.id]
             if mine:
-                platform.tasks.complete(window, mine[0].task_id, {
-                    "applicant_name": f"示范申请人{n}", "materials_complete": True, "accepted": True})
+                platform.tasks.complete(
+                    window,
+                    mine[0].task_id,
+                    {"applicant_name": f"示范申请人{n}", "materials_complete": True, "accepted": True},
+                )
     out(f"demo: {started} sample instances")
-    out("demo accounts (password for all: %s):" % DEMO_PASSWORD)
+    out(f"demo accounts (password for all: {DEMO_PASSWORD}):")
     for username, display, roles, department in DEMO_USERS:
         out(f"  {username:<10} {display}  roles={','.join(roles)} department={department or '-'}")

@@ -46,10 +46,16 @@ def official_rules(year: int) -> list[DayRule] | None:
     if year not in supported_official_years():
         return None
     # The library lists every day of each holiday period (weekends included) and the 调休 working days.
-    rest = [DayRule(day, False, _chinese_name(name), "official")
-            for day, name in chinese_calendar.holidays.items() if day.year == year]
-    work = [DayRule(day, True, makeup_label(_chinese_name(name)), "official")
-            for day, name in chinese_calendar.workdays.items() if day.year == year]
+    rest = [
+        DayRule(day, False, _chinese_name(name), "official")
+        for day, name in chinese_calendar.holidays.items()
+        if day.year == year
+    ]
+    work = [
+        DayRule(day, True, makeup_label(_chinese_name(name)), "official")
+        for day, name in chinese_calendar.workdays.items()
+        if day.year == year
+    ]
     return sorted(rest + work, key=lambda rule: rule.day)
 
 
@@ -61,8 +67,7 @@ def provisional_rules(year: int) -> list[DayRule]:
     # For years whose notice the library already knows it also lists substituted rest days
     # ("休息日（由 … 调休）"); their working weekends must come too or the year would lose working days.
     # For a future year this set is empty: make-up days are unknown until the notice.
-    work = [DayRule(day, True, makeup_label(""), "provisional")
-            for day in table.weekend_workdays if day.year == year]
+    work = [DayRule(day, True, makeup_label(""), "provisional") for day in table.weekend_workdays if day.year == year]
     return sorted(rest + work, key=lambda rule: rule.day)
 
 

@@ -35,10 +35,12 @@ class TimerScheduler:
     def start(self) -> None:
         self._platform.ctx.due_listeners.append(self.notify)
         self._scheduler.start()
-        self._scheduler.add_job(self.run_due, "interval", seconds=self._interval, id=SAFETY_JOB,
-                                max_instances=1, coalesce=True)
-        self._scheduler.add_job(self._platform.calendar.ensure_current_years, "interval", hours=12,
-                                id=CALENDAR_JOB, coalesce=True)
+        self._scheduler.add_job(
+            self.run_due, "interval", seconds=self._interval, id=SAFETY_JOB, max_instances=1, coalesce=True
+        )
+        self._scheduler.add_job(
+            self._platform.calendar.ensure_current_years, "interval", hours=12, id=CALENDAR_JOB, coalesce=True
+        )
         self._platform.calendar.ensure_current_years()
         self.run_due()  # timers that fell due while nothing ran fire now, once
 
@@ -62,8 +64,14 @@ class TimerScheduler:
     def _plan(self, due: datetime) -> None:
         run_at = due + _FIRE_MARGIN
         self._next_wake = due
-        self._scheduler.add_job(self.run_due, DateTrigger(run_date=run_at), id=WAKE_JOB, replace_existing=True,
-                                misfire_grace_time=None, coalesce=True)
+        self._scheduler.add_job(
+            self.run_due,
+            DateTrigger(run_date=run_at),
+            id=WAKE_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
 
     def run_due(self) -> None:
         """Fire everything that is due, then plan the next wake-up at the earliest remaining timer."""

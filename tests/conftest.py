@@ -73,8 +73,15 @@ def clock() -> FrozenClock:
 
 
 def make_settings(url: str, tmp: Path, **overrides: object) -> Settings:
-    return Settings.from_env(env={}, database_url=url, instance_dir=tmp, processes_dir=ROOT / "processes",
-                             forms_dir=ROOT / "forms", secret_key="test-secret-" + uuid.uuid4().hex, **overrides)
+    return Settings.from_env(
+        env={},
+        database_url=url,
+        instance_dir=tmp,
+        processes_dir=ROOT / "processes",
+        forms_dir=ROOT / "forms",
+        secret_key="test-secret-" + uuid.uuid4().hex,
+        **overrides,
+    )
 
 
 @pytest.fixture
@@ -82,8 +89,12 @@ def platform(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[
     _empty_all_tables(database_url)
     built = build_platform(make_settings(database_url, tmp_path), clock)
     built.calendar.ensure_years(range(2024, 2028))
-    for code, name in [("CENTRE", "县政务服务管理局"), ("LAND", "县自然资源局"), ("HOUSING", "县住建局"),
-                       ("ENV", "县生态环境分局")]:
+    for code, name in [
+        ("CENTRE", "县政务服务管理局"),
+        ("LAND", "县自然资源局"),
+        ("HOUSING", "县住建局"),
+        ("ENV", "县生态环境分局"),
+    ]:
         built.accounts.add_department(code, name)
     yield built
     built.close()

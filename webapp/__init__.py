@@ -10,13 +10,15 @@ from engine.bootstrap import Platform, build_platform
 from engine.config import Settings
 
 
-def create_app(platform: Platform | None = None, settings: Settings | None = None,
-               config: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    platform: Platform | None = None, settings: Settings | None = None, config: dict[str, Any] | None = None
+) -> Flask:
     app = Flask(__name__)
     platform = platform or build_platform(settings or Settings.from_env())
     secret = platform.settings.secret_key or ("onestop-demo-secret" if platform.settings.demo else None)
-    app.config.update(SECRET_KEY=secret, MAX_CONTENT_LENGTH=platform.settings.max_definition_bytes * 4,
-                      JSON_AS_ASCII=False)
+    app.config.update(
+        SECRET_KEY=secret, MAX_CONTENT_LENGTH=platform.settings.max_definition_bytes * 4, JSON_AS_ASCII=False
+    )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config.update(config or {})
     app.extensions["onestop"] = platform

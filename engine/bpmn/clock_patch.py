@@ -34,7 +34,7 @@ def install() -> None:
         return
     from SpiffWorkflow.bpmn.specs.event_definitions import timer
 
-    timer.datetime = _ClockedDatetime  # type: ignore[misc]
+    timer.datetime = _ClockedDatetime
     _installed = True
 
 

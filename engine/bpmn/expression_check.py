@@ -78,8 +78,7 @@ def el_finding(text: str, what: str) -> Finding | None:
     suggestion = el_suggestion(inner) if match else None
     hint = f": write {suggestion}" if suggestion else ": rewrite it as a Python expression over the task data"
     return Finding(
-        f"{what} is a Camunda/JUEL EL expression, which Onestop does not "
-        f"evaluate (expressions are Python){hint}"
+        f"{what} is a Camunda/JUEL EL expression, which Onestop does not evaluate (expressions are Python){hint}"
     )
 
 
@@ -92,8 +91,7 @@ def syntax_finding(text: str, mode: Mode, what: str) -> Finding | None:
         detail = error.msg or "invalid syntax"
         line = error.lineno or 1
         return Finding(
-            f"{what} is not valid Python ({detail}, line {line} of the "
-            f"{'expression' if mode == 'eval' else 'script'})",
+            f"{what} is not valid Python ({detail}, line {line} of the {'expression' if mode == 'eval' else 'script'})",
             max(1, line),
         )
     except (ValueError, RecursionError, MemoryError) as error:

@@ -55,8 +55,9 @@ def make_helpers(calendar: Callable[[], WorkCalendar], clock: Clock) -> dict[str
     def working_days_between(start: object, end: object) -> int:
         cal = calendar()
         zone = cal.zone
-        return cal.working_days_between(_instant(start, clock).astimezone(zone).date(),
-                                        _instant(end, clock).astimezone(zone).date())
+        return cal.working_days_between(
+            _instant(start, clock).astimezone(zone).date(), _instant(end, clock).astimezone(zone).date()
+        )
 
     def now() -> str:
         return clock.now().isoformat()

@@ -75,9 +75,7 @@ def check_form_file(source: SourceFile, max_bytes: int) -> list[Problem]:
     """Problems of one form file; element_id is the JSON pointer of the offending part."""
     name = source.name
     if len(source.content) > max_bytes:
-        return [
-            Problem(name, 1, "", f"form file is {len(source.content):,} bytes; the limit is {max_bytes:,}")
-        ]
+        return [Problem(name, 1, "", f"form file is {len(source.content):,} bytes; the limit is {max_bytes:,}")]
     try:
         text = source.content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -99,9 +97,7 @@ def check_form_file(source: SourceFile, max_bytes: int) -> list[Problem]:
     except RecursionError:
         return [Problem(name, 1, "", "form file is nested too deeply to read")]
     if not isinstance(schema, dict):
-        return [
-            Problem(name, 1, "", f"a form must be a JSON Schema object, not a JSON {type(schema).__name__}")
-        ]
+        return [Problem(name, 1, "", f"a form must be a JSON Schema object, not a JSON {type(schema).__name__}")]
     try:
         lines = _line_index(text)
     except (RecursionError, IndexError, ValueError):

@@ -139,14 +139,10 @@ def rule_message_tasks(ctx: LintContext) -> list[Problem]:
     """Send and receive tasks need a message to send or wait for."""
     problems = []
     for task in ctx.elements("sendTask", "receiveTask"):
-        refs = [task.get("messageRef")] + [
-            d.get("messageRef") for d in task.iter(bpmn("messageEventDefinition"))
-        ]
+        refs = [task.get("messageRef")] + [d.get("messageRef") for d in task.iter(bpmn("messageEventDefinition"))]
         if not any(refs):
             problems.append(
-                ctx.doc.problem(
-                    task, f"{describe(task)} has no message: set messageRef to a <message> with a name"
-                )
+                ctx.doc.problem(task, f"{describe(task)} has no message: set messageRef to a <message> with a name")
             )
     return problems
 
@@ -172,9 +168,7 @@ def rule_event_gateway_timers(ctx: LintContext) -> list[Problem]:
             timers = []
             for flow in flows.get(gateway.get("id") or "", []):
                 target = nodes.get(flow.get("targetRef"))
-                if target is not None and any(
-                    True for _ in target.iterchildren(bpmn("timerEventDefinition"))
-                ):
+                if target is not None and any(True for _ in target.iterchildren(bpmn("timerEventDefinition"))):
                     timers.append(target.get("id") or "")
             if len(timers) >= 2:
                 problems.append(

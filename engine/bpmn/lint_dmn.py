@@ -52,9 +52,7 @@ def rule_supported_constructs(doc: ParsedDocument) -> list[Problem]:
     for decision in decisions(doc):
         tables = [c for c in decision if local_name(c) == "decisionTable"]
         if not tables:
-            kinds = sorted(
-                {local_name(c) for c in decision if local_name(c) in ("literalExpression", *_UNSUPPORTED)}
-            )
+            kinds = sorted({local_name(c) for c in decision if local_name(c) in ("literalExpression", *_UNSUPPORTED)})
             what = f" (it uses {', '.join(kinds)})" if kinds else ""
             problems.append(
                 doc.problem(

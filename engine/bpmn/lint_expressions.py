@@ -26,9 +26,7 @@ _TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 _EXAMPLE = '"P7D" (seven calendar days) or workdays_after(5)'
 
 
-def _at(
-    ctx: LintContext, owner: Element, where: Element, finding: Finding, severity: str = "error"
-) -> Problem:
+def _at(ctx: LintContext, owner: Element, where: Element, finding: Finding, severity: str = "error") -> Problem:
     return ctx.doc.problem(
         owner,
         finding.message,
@@ -61,9 +59,7 @@ def _literal_timer_problem(kind: str, value: str) -> str | None:
 def _timer_findings(kind: str, text: str, owner: str) -> tuple[list[Finding], str]:
     """Findings for one timer expression of ``owner`` and their severity."""
     if not text:
-        return [
-            Finding(f"{owner} has an empty {kind}: write a Python expression such as {_EXAMPLE}")
-        ], "error"
+        return [Finding(f"{owner} has an empty {kind}: write a Python expression such as {_EXAMPLE}")], "error"
     if is_iso_literal(text):
         advice = f'write the literal quoted: "{text}"'
         if is_iso_duration(text) or text.startswith("R"):
@@ -98,8 +94,7 @@ def _timer_findings(kind: str, text: str, owner: str) -> tuple[list[Finding], st
         ):
             return [
                 Finding(
-                    f"timeDate {value!r} has no time zone and would use the server's zone: "
-                    f"write it with +08:00 or Z"
+                    f"timeDate {value!r} has no time zone and would use the server's zone: write it with +08:00 or Z"
                 )
             ], SEVERITY_WARNING
     return [], "error"
@@ -221,9 +216,7 @@ def rule_scripts(ctx: LintContext) -> list[Problem]:
                 )
             )
             continue
-        problems.extend(
-            _code_problems(ctx, task, scripts[0], "exec", "script", task.get("scriptFormat") or "")
-        )
+        problems.extend(_code_problems(ctx, task, scripts[0], "exec", "script", task.get("scriptFormat") or ""))
     for process in ctx.processes:
         for element in process.iter():
             if not isinstance(element.tag, str) or element.get("id") is None:

@@ -69,9 +69,7 @@ def _read_all(
     for source in files:
         lower = source.name.lower()
         if source.name in seen:
-            problems.append(
-                Problem(source.name, 1, "", "the same file name appears twice in this deployment")
-            )
+            problems.append(Problem(source.name, 1, "", "the same file name appears twice in this deployment"))
             continue
         seen.add(source.name)
         if lower.endswith(FORM_SUFFIXES):
@@ -185,9 +183,7 @@ def _process_info(doc: ParsedDocument, process: Element) -> ProcessInfo:
         is_executable=process.get("isExecutable", "true") == "true",
         lanes=_unique([(lane.get("name") or "").strip() for lane in process.iter(bpmn("lane"))]),
         form_refs=_unique(forms),
-        called_elements=_unique(
-            [(c.get("calledElement") or "").strip() for c in process.iter(bpmn("callActivity"))]
-        ),
+        called_elements=_unique([(c.get("calledElement") or "").strip() for c in process.iter(bpmn("callActivity"))]),
         decision_refs=_unique(decision_refs),
     )
 

@@ -35,7 +35,7 @@ def _timer_due(task: Task) -> datetime | None:
     if not isinstance(value, str) or value.upper().startswith(("P", "R")):
         return None
     try:
-        return TimerEventDefinition.get_datetime(str(value)).astimezone(UTC)  # type: ignore[no-any-return]
+        return TimerEventDefinition.get_datetime(str(value)).astimezone(UTC)
     except ValueError:
         return None
 
@@ -53,7 +53,8 @@ def _is_timer(definition: Any) -> bool:
     if isinstance(definition, TimerEventDefinition):
         return True
     return isinstance(definition, MultipleEventDefinition) and any(
-        isinstance(d, TimerEventDefinition) for d in definition.event_definitions)
+        isinstance(d, TimerEventDefinition) for d in definition.event_definitions
+    )
 
 
 def pending_timers(wf: BpmnWorkflow) -> list[PendingTimer]:
@@ -66,11 +67,17 @@ def pending_timers(wf: BpmnWorkflow) -> list[PendingTimer]:
         if due is None:
             continue
         recipe = task.internal_data.get(RECIPE_KEY)
-        result.append(PendingTimer(
-            task_id=str(task.id), element_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.bpmn_id or "",
-            due_at=due, provisional=bool(recipe and recipe.get("provisional")),
-            interrupting=bool(getattr(spec, "cancel_activity", True)), recipe=recipe,
-        ))
+        result.append(
+            PendingTimer(
+                task_id=str(task.id),
+                element_id=spec.bpmn_id or spec.name,
+                name=spec.bpmn_name or spec.bpmn_id or "",
+                due_at=due,
+                provisional=bool(recipe and recipe.get("provisional")),
+                interrupting=bool(getattr(spec, "cancel_activity", True)),
+                recipe=recipe,
+            )
+        )
     return sorted(result, key=lambda t: t.due_at)
 
 
@@ -100,14 +107,19 @@ def ready_human_tasks(wf: BpmnWorkflow, timers: list[PendingTimer]) -> list[Read
         spec = task.task_spec
         properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
         deadline = _boundary_due(task, timers_by_task)
-        result.append(ReadyTask(
-            task_id=str(task.id), element_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.bpmn_id or spec.name,
-            lane=spec.lane, form_ref=properties.get("formJsonSchemaFilename"),
-            form_ui_ref=properties.get("formUiSchemaFilename"),
-            due_at=deadline.due_at if deadline else None,
-            due_provisional=deadline.provisional if deadline else False,
-            bpmn_process_id=task.workflow.spec.name,
-        ))
+        result.append(
+            ReadyTask(
+                task_id=str(task.id),
+                element_id=spec.bpmn_id or spec.name,
+                name=spec.bpmn_name or spec.bpmn_id or spec.name,
+                lane=spec.lane,
+                form_ref=properties.get("formJsonSchemaFilename"),
+                form_ui_ref=properties.get("formUiSchemaFilename"),
+                due_at=deadline.due_at if deadline else None,
+                due_provisional=deadline.provisional if deadline else False,
+                bpmn_process_id=task.workflow.spec.name,
+            )
+        )
     return result
 
 
@@ -124,8 +136,12 @@ def frontier_data(wf: BpmnWorkflow) -> dict[str, Any]:
         last = wf.last_task
         return dict(last.data) if last is not None else dict(wf.data)
     merged: dict[str, Any] = {}
-    touched = [t for t in all_tasks(wf) if t.data and t.state in (
-        TaskState.COMPLETED, TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.ERROR)]
+    touched = [
+        t
+        for t in all_tasks(wf)
+        if t.data
+        and t.state in (TaskState.COMPLETED, TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.ERROR)
+    ]
     for task in sorted(touched, key=lambda t: t.last_state_change):
         merged.update(task.data)
     return merged

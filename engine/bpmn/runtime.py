@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import clock_patch, projection
 from engine.bpmn.expression_helpers import RECIPE_KEY
+from engine.bpmn.hot_cache import HotWorkflowCache
 from engine.bpmn.sandbox import make_script_engine
 from engine.bpmn.serializer import SpecPair, make_serializer, spec_key_of
 from engine.clock import Clock
@@ -68,9 +69,18 @@ def _script_error(exc: BaseException) -> ScriptError:
 
 
 class BpmnRuntime:
-    def __init__(self, *, specs: SpecCache, clock: Clock, calendar: Callable[[], WorkCalendar],
-                 helpers: dict[str, Any], time_limit: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        specs: SpecCache,
+        clock: Clock,
+        calendar: Callable[[], WorkCalendar],
+        helpers: dict[str, Any],
+        time_limit: float = 1.0,
+        hot_capacity: int = 512,
+    ) -> None:
         clock_patch.install()
+        self.hot = HotWorkflowCache(hot_capacity)
         self.specs = specs
         self.clock = clock
         self._calendar = calendar
@@ -106,26 +116,60 @@ class BpmnRuntime:
             "previous_awaited": tuple(m.name for m in projection.awaited_messages(wf)),
         }
 
+    def _checkout(self, state: str) -> tuple[BpmnWorkflow, dict[str, Any]]:
+        """The workflow for ``state`` with its current projections: from the hot cache, else deserialized."""
+        hit = self.hot.take(state)
+        if hit is not None:
+            return hit
+        wf = self._load(state)
+        return wf, self._before(wf)
+
     def _snapshot(self, wf: BpmnWorkflow, before: dict[str, Any]) -> Snapshot:
         done_before = before["done"]
         projection.normalise_deadlines(wf)
         timers = projection.pending_timers(wf)
+        done_now = projection.completed_ids(wf)
         completed = [
-            CompletedElement(task_id=str(t.id), element_id=t.task_spec.bpmn_id,
-                             name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                             kind=type(t.task_spec).__name__)
+            CompletedElement(
+                task_id=str(t.id),
+                element_id=t.task_spec.bpmn_id,
+                name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                kind=type(t.task_spec).__name__,
+            )
             for t in projection.all_tasks(wf)
-            if t.state == TaskState.COMPLETED and t.id not in done_before and t.task_spec.bpmn_id
+            if t.id in done_now and t.id not in done_before and t.task_spec.bpmn_id
         ]
-        thrown = [ThrownMessage(name=e.event_definition.name, payload=e.payload) for e in wf.get_events()
-                  if isinstance(e.event_definition, MessageEventDefinition)]
-        return Snapshot(
-            state=self.serializer.serialize_json(wf), serializer_version=self.serializer.VERSION,
-            completed=wf.is_completed(), ready_tasks=projection.ready_human_tasks(wf, timers), timers=timers,
-            awaited_messages=projection.awaited_messages(wf), completed_elements=completed,
-            thrown_messages=thrown, previous_ready_ids=before["previous_ready_ids"],
-            previous_timers=before["previous_timers"], previous_awaited=before["previous_awaited"],
+        thrown = [
+            ThrownMessage(name=e.event_definition.name, payload=e.payload)
+            for e in wf.get_events()
+            if isinstance(e.event_definition, MessageEventDefinition)
+        ]
+        ready = projection.ready_human_tasks(wf, timers)
+        awaited = projection.awaited_messages(wf)
+        snapshot = Snapshot(
+            state=self.serializer.serialize_json(wf),
+            serializer_version=self.serializer.VERSION,
+            completed=wf.is_completed(),
+            ready_tasks=ready,
+            timers=timers,
+            awaited_messages=awaited,
+            completed_elements=completed,
+            thrown_messages=thrown,
+            previous_ready_ids=before["previous_ready_ids"],
+            previous_timers=before["previous_timers"],
+            previous_awaited=before["previous_awaited"],
         )
+        self.hot.put(
+            snapshot.state,
+            wf,
+            {
+                "done": done_now,
+                "previous_ready_ids": frozenset(t.task_id for t in ready),
+                "previous_timers": tuple((t.task_id, t.due_at) for t in timers),
+                "previous_awaited": tuple(m.name for m in awaited),
+            },
+        )
+        return snapshot
 
     # -- operations ----------------------------------------------------------------------------
     def new_state(self, spec_key: str, data: dict[str, Any]) -> str:
@@ -140,20 +184,19 @@ class BpmnRuntime:
 
     def step(self, state: str, data_patch: dict[str, Any] | None = None) -> Snapshot:
         """Run whatever the engine can run now (used for a new instance and for retrying an incident)."""
-        wf = self._load(state)
-        before = self._before(wf)
+        wf, before = self._checkout(state)
         with self._advancing():
             self._patch_frontier(wf, data_patch)
             wf.refresh_timers()
             wf.do_engine_steps()
         return self._snapshot(wf, before)
 
-    def complete(self, state: str, task_id: str, form_data: dict[str, Any],
-                 data_patch: dict[str, Any] | None = None) -> tuple[Snapshot, str]:
+    def complete(
+        self, state: str, task_id: str, form_data: dict[str, Any], data_patch: dict[str, Any] | None = None
+    ) -> tuple[Snapshot, str]:
         """Complete a READY human task; its data lands under the task's output key. Returns (snapshot, key)."""
-        wf = self._load(state)
+        wf, before = self._checkout(state)
         task = self._ready_task(wf, task_id)
-        before = self._before(wf)
         key = projection.output_key(task)
         with self._advancing():
             if data_patch:
@@ -168,8 +211,7 @@ class BpmnRuntime:
         return self.step(state)
 
     def deliver(self, state: str, name: str, payload: Any) -> Snapshot:
-        wf = self._load(state)
-        before = self._before(wf)
+        wf, before = self._checkout(state)
         with self._advancing():
             try:
                 wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
@@ -181,8 +223,7 @@ class BpmnRuntime:
         return self._snapshot(wf, before)
 
     def terminate(self, state: str) -> Snapshot:
-        wf = self._load(state)
-        before = self._before(wf)
+        wf, before = self._checkout(state)
         with self._advancing():
             wf.cancel()
         snap = self._snapshot(wf, before)
@@ -191,9 +232,8 @@ class BpmnRuntime:
 
     def recompute_deadlines(self, state: str) -> Snapshot | None:
         """Recompute every working-day timer from its recipe with the current calendar; None if none moved."""
-        wf = self._load(state)
+        wf, before = self._checkout(state)
         calendar = self._calendar()
-        before = self._before(wf)
         changed = False
         for task in list(wf.event_manager.tasks.values()):
             recipe = task.internal_data.get(RECIPE_KEY)

@@ -18,6 +18,7 @@ each of their few operations is bounded, so a cached ``amount > 5`` costs about 
 
 from __future__ import annotations
 
+import _string
 import ast
 import functools
 import string
@@ -27,7 +28,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import _string
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer, copy_locations
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -54,8 +54,7 @@ __all__ = [
 Mode = Literal["eval", "exec"]
 
 _FORBIDDEN_CALLS = frozenset(
-    "eval exec compile open globals locals vars breakpoint input help dir setattr delattr iter memoryview "
-    "exit quit super object classmethod staticmethod property bytes bytearray".split()
+    ["eval", "exec", "compile", "open", "globals", "locals", "vars", "breakpoint", "input", "help", "dir", "setattr", "delattr", "iter", "memoryview", "exit", "quit", "super", "object", "classmethod", "staticmethod", "property", "bytes", "bytearray"]
 )
 _BINOP_GUARDS = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_"}
 _LOOPING = (ast.For, ast.While, ast.FunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,

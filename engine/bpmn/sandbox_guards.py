@@ -8,6 +8,7 @@ checked *before* the C-level operation runs, so a refused operation costs micros
 
 from __future__ import annotations
 
+import _string
 import builtins
 import operator
 import os
@@ -21,7 +22,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any, NoReturn
 
-import _string
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
@@ -73,13 +73,14 @@ class _Run:
         """The sys.settrace function: watches only sandboxed frames, never raises inside host code."""
         if frame.f_code.co_filename != SCRIPT_FILENAME:
             return None
-        if time.perf_counter() >= self.next_check:
-            self.check()
+        if event == "line" or event == "call":  # never on "exception"/"return": an error is already unwinding
+            if self.tripped is not None:  # a host helper swallowed it: raise it again
+                raise self.tripped
+            if time.perf_counter() >= self.next_check:
+                self.check()
         return self.tracer
 
     def check(self) -> None:
-        if self.tripped is not None:
-            raise self.tripped
         cpu = time.thread_time()
         if self.cpu_deadline is None:  # count the first wall-clock interval as CPU time (conservative)
             self.cpu_deadline = cpu - (time.perf_counter() - self.started) + self.time_limit
@@ -94,10 +95,17 @@ class _Run:
         self.next_check = time.perf_counter() + min(self.cpu_deadline - cpu, 0.01)
 
 
+_statm: tuple[int, int] | None = None  # (pid, fd): one descriptor per process, read with pread
+
+
 def _rss() -> int:
+    """Resident memory of this process in bytes (0 where /proc is missing); no Python-level file object,
+    because this runs inside the tracer, possibly at the recursion limit."""
+    global _statm
     try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * _PAGE
+        if _statm is None or _statm[0] != os.getpid():
+            _statm = (os.getpid(), os.open("/proc/self/statm", os.O_RDONLY))
+        return int(os.pread(_statm[1], 128, 0).split()[1]) * _PAGE
     except (OSError, ValueError, IndexError):
         return 0
 
@@ -251,7 +259,7 @@ def data_size(value: Any, limit: int = MAX_ITEMS, *, strict: bool = False) -> in
             if id(v) in memo:
                 return memo[id(v)]
             memo[id(v)] = 1  # a cycle counts once
-            total = len(v) + 2
+            total = 2
             for item in (x for pair in v.items() for x in pair) if isinstance(v, dict) else v:
                 total += walk(item)
                 if total > limit:
@@ -481,12 +489,7 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
-_ALLOWED_BUILTINS = (
-    "abs all any bin bool callable chr dict divmod enumerate filter float frozenset hex int isinstance "
-    "issubclass len list map max min next oct ord reversed round set slice sorted str tuple zip "
-    "ArithmeticError AssertionError AttributeError Exception IndexError KeyError LookupError NameError "
-    "NotImplementedError OverflowError RecursionError RuntimeError StopIteration TypeError ValueError ZeroDivisionError"
-).split()
+_ALLOWED_BUILTINS = ["abs", "all", "any", "bin", "bool", "callable", "chr", "dict", "divmod", "enumerate", "filter", "float", "frozenset", "hex", "int", "isinstance", "issubclass", "len", "list", "map", "max", "min", "next", "oct", "ord", "reversed", "round", "set", "slice", "sorted", "str", "tuple", "zip", "ArithmeticError", "AssertionError", "AttributeError", "Exception", "IndexError", "KeyError", "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError", "StopIteration", "TypeError", "ValueError", "ZeroDivisionError"]
 
 SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _ALLOWED_BUILTINS} | {
     "range": _range, "pow": _pow, "sum": _sum, "format": _format, "repr": _repr,

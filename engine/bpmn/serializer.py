@@ -15,7 +15,7 @@ SpecPair = tuple[Any, dict[str, Any]]
 SpecLoader = Callable[[str], SpecPair]
 
 
-class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
     """Writes ``spec_key`` instead of the full spec; restores the spec through the loader."""
 
     spec_loader: SpecLoader
@@ -40,7 +40,9 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
 
 
 def make_serializer(spec_loader: SpecLoader) -> BpmnWorkflowSerializer:
-    converter = type("SpeclessWorkflowConverter", (_SpeclessWorkflowConverter,), {"spec_loader": staticmethod(spec_loader)})
+    converter = type(
+        "SpeclessWorkflowConverter", (_SpeclessWorkflowConverter,), {"spec_loader": staticmethod(spec_loader)}
+    )
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = converter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

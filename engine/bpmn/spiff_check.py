@@ -53,9 +53,7 @@ def load_bundle(docs: Sequence[ParsedDocument]) -> LoadedBundle:
             bundle.findings.append(translate(exc, docs, doc))
             bundle.failed_files.add(doc.name)
     bundle.process_ids = [
-        pid
-        for pid in parser.get_process_ids()
-        if parser.process_parsers[pid].filename not in bundle.failed_files
+        pid for pid in parser.get_process_ids() if parser.process_parsers[pid].filename not in bundle.failed_files
     ]
     for doc in docs:
         if doc.kind != "dmn":

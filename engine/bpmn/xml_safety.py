@@ -86,9 +86,7 @@ def document_kind(root: etree._Element) -> DocumentKind | None:
     return None
 
 
-def read_xml(
-    source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES
-) -> tuple[ParsedDocument | None, list[Problem]]:
+def read_xml(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[ParsedDocument | None, list[Problem]]:
     """Parse one BPMN/DMN file; the document is None when it cannot be read safely."""
     too_big = size_problem(source, max_bytes)
     if too_big is not None:

@@ -92,8 +92,13 @@ def rules_from_notice(notice: Notice) -> list[DayRule]:
 class WorkCalendar:
     """Immutable, precomputed calendar; every answer is O(1) or O(log n) so timers can ask freely."""
 
-    def __init__(self, rules: Iterable[DayRule], years: Iterable[YearInfo], tz: str = "Asia/Shanghai",
-                 day_end: str = "24:00") -> None:
+    def __init__(
+        self,
+        rules: Iterable[DayRule],
+        years: Iterable[YearInfo],
+        tz: str = "Asia/Shanghai",
+        day_end: str = "24:00",
+    ) -> None:
         self._years: dict[int, YearInfo] = {info.year: info for info in years}
         if not self._years:
             raise CalendarError("the work calendar has no years loaded")
@@ -104,9 +109,7 @@ class WorkCalendar:
         self._day_end = _parse_day_end(day_end)
         self._last_year = max(self._years)
         # One sorted list of working-day ordinals over all loaded years: counting is two bisects.
-        self._ordinals: list[int] = [
-            ordinal for year in sorted(self._years) for ordinal in self._year_ordinals(year)
-        ]
+        self._ordinals: list[int] = [ordinal for year in sorted(self._years) for ordinal in self._year_ordinals(year)]
 
     def _year_ordinals(self, year: int) -> list[int]:
         first, after = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()

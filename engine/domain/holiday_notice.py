@@ -106,8 +106,7 @@ def _parse_official_text(text: str) -> Notice:
             _parse_item(body, label, year, line_no, line, holidays, workdays)
         elif any(k in line for k in _KEYWORDS) and "通知如下" not in line:
             # Never skip a line that might move a working day; the admin must fix or delete it.
-            raise NoticeParseError("mentions 放假/上班 but is not a numbered item like '一、元旦：…'",
-                                   line_no, line)
+            raise NoticeParseError("mentions 放假/上班 but is not a numbered item like '一、元旦：…'", line_no, line)
     if not holidays:
         raise NoticeParseError("no numbered holiday items ('一、元旦：1月1日放假…') were found")
     return _checked(Notice(year, holidays, workdays))
@@ -121,8 +120,15 @@ def _notice_year(lines: list[str]) -> int:
     return years.pop()
 
 
-def _parse_item(body: str, label: str, year: int, line_no: int, line: str,
-                holidays: list[tuple[date, str]], workdays: list[tuple[date, str]]) -> None:
+def _parse_item(
+    body: str,
+    label: str,
+    year: int,
+    line_no: int,
+    line: str,
+    holidays: list[tuple[date, str]],
+    workdays: list[tuple[date, str]],
+) -> None:
     saw_days_off = False
     for sentence in re.split(r"[。;]", body):
         if not any(k in sentence for k in _KEYWORDS):
@@ -139,8 +145,7 @@ def _parse_item(body: str, label: str, year: int, line_no: int, line: str,
             raise NoticeParseError(f"cannot read the dates in '{sentence}'", line_no, line)
         count = _COUNT.search(sentence)
         if count is not None and int(count.group(1)) != days_off:
-            raise NoticeParseError(f"says 共{count.group(1)}天 but the dates give {days_off} days off",
-                                   line_no, line)
+            raise NoticeParseError(f"says 共{count.group(1)}天 but the dates give {days_off} days off", line_no, line)
         saw_days_off = saw_days_off or days_off > 0
     if not saw_days_off:
         raise NoticeParseError(f"item '{label}' gives no days off (no 'X月X日…放假')", line_no, line)
@@ -161,8 +166,7 @@ def _expand(expr: str, year: int, line_no: int, line: str) -> list[date]:
         current_month = int(token.group("m") or current_month)
         if current_month == 0:
             raise NoticeParseError(f"'{token.group(0)}' has no month", line_no, line)
-        day = _checked_date(current_year, current_month, int(token.group("d")), token.group("note"),
-                            line_no, line)
+        day = _checked_date(current_year, current_month, int(token.group("d")), token.group("note"), line_no, line)
         if pending_range and days:
             days.extend(_range_after(days[-1], day, line_no, line))
         else:
@@ -185,8 +189,7 @@ def _checked_date(year: int, month: int, day: int, note: str | None, line_no: in
 def _range_after(first: date, last: date, line_no: int, line: str) -> list[date]:
     length = (last - first).days
     if not 0 < length < _LONGEST_RANGE:
-        raise NoticeParseError(f"range {first.isoformat()} to {last.isoformat()} is not plausible",
-                               line_no, line)
+        raise NoticeParseError(f"range {first.isoformat()} to {last.isoformat()} is not plausible", line_no, line)
     return [first + timedelta(days=i) for i in range(1, length + 1)]
 
 
@@ -221,8 +224,7 @@ def _parse_toml(text: str) -> Notice:
     return _checked(Notice(year, holidays, workdays))
 
 
-def _toml_entry(entry: Any, where: str, holidays: list[tuple[date, str]],
-                workdays: list[tuple[date, str]]) -> None:
+def _toml_entry(entry: Any, where: str, holidays: list[tuple[date, str]], workdays: list[tuple[date, str]]) -> None:
     if not isinstance(entry, dict):
         raise NoticeParseError(f"{where}: must be a table")
     unknown = set(entry) - {"label", "start", "end", "workdays"}

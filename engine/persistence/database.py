@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
-
 IMMEDIATE_FLAG = "onestop_begin_immediate"
 
 

@@ -133,8 +133,13 @@ human_tasks = Table(
     Column("process_id", String(255), nullable=False),
 )
 # the inbox: READY tasks of a role in a department, most urgent first
-Index("ix_human_tasks_inbox", human_tasks.c.state, human_tasks.c.department, human_tasks.c.role,
-      human_tasks.c.due_at)
+Index(
+    "ix_human_tasks_inbox",
+    human_tasks.c.state,
+    human_tasks.c.department,
+    human_tasks.c.role,
+    human_tasks.c.due_at,
+)
 
 timers = Table(
     "timers",

@@ -53,8 +53,9 @@ class UnitOfWork:
                 raise ConcurrentUpdate("the change collided with another one; retry") from exc
             raise
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         assert self._conn is not None
         try:
             if self._conn.in_transaction():

@@ -31,15 +31,23 @@ class AccountService:
         with self._ctx.uow() as uow:
             return list(uow.accounts.departments())
 
-    def add_user(self, username: str, password: str, roles: list[str], department: str | None = None,
-                 window: str | None = None, display_name: str | None = None) -> None:
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        roles: list[str],
+        department: str | None = None,
+        window: str | None = None,
+        display_name: str | None = None,
+    ) -> None:
         if not username or not password:
             raise OnestopError("username and password are required")
         with self._ctx.uow(write=True) as uow:
             if department and not uow.accounts.department_exists(department):
                 raise NotFound(f"department {department!r} does not exist; add it first")
-            user_id = uow.accounts.upsert_user(username, display_name or username, self._hasher.hash(password),
-                                               self._ctx.now())
+            user_id = uow.accounts.upsert_user(
+                username, display_name or username, self._hasher.hash(password), self._ctx.now()
+            )
             for role in roles:
                 uow.accounts.grant(user_id, role, department, window)
             uow.commit()
@@ -59,7 +67,7 @@ class AccountService:
             principal = uow.accounts.principal(username)
         if principal is None:
             raise AuthenticationFailed("wrong username or password")
-        return principal  # type: ignore[no-any-return]
+        return principal
 
     def issue_token(self, principal: Principal) -> str:
         if self._tokens is None:
@@ -80,4 +88,4 @@ class AccountService:
             principal = uow.accounts.principal(username)
         if principal is None:
             raise AuthenticationFailed("unknown or disabled user")
-        return principal  # type: ignore[no-any-return]
+        return principal

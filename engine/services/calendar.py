@@ -4,6 +4,7 @@ and recompute open working-day deadlines when the calendar changes."""
 from __future__ import annotations
 
 import threading
+from functools import partial
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -82,8 +83,11 @@ class CalendarService:
             raise PermissionDenied("only administrators may import the holiday notice")
         notice = parse_notice(text)
         with self._ctx.uow() as uow:
-            uow.calendar.replace_year(YearInfo(notice.year, provisional=False, source="notice"),
-                                      rules_from_notice(notice), self._ctx.now())
+            uow.calendar.replace_year(
+                YearInfo(notice.year, provisional=False, source="notice"),
+                rules_from_notice(notice),
+                self._ctx.now(),
+            )
             uow.commit()
         self.invalidate()
         moved = self.recompute_open_deadlines()
@@ -104,7 +108,7 @@ class CalendarService:
         moved = 0
         for instance_id in candidates:
             try:
-                moved += with_retry(5, lambda iid=instance_id: self._recompute(iid))
+                moved += with_retry(5, partial(self._recompute, instance_id))
             except Exception:
                 log.exception("recomputing deadlines of instance %s failed", instance_id)
         return moved

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.bpmn.loader import SourceFile, ValidationReport, build_specs, validate_files
+from engine.bpmn.loader import ProcessInfo, SourceFile, ValidationReport, build_specs, validate_files
 from engine.domain.records import DefinitionFile, ProcessVersion
 from engine.errors import NotFound, Problem, ProcessDefinitionError
-from engine.services.context import ServiceContext
+from engine.services.context import ServiceContext, UnitOfWorkLike
 
 FORM_SUFFIXES = (".json",)
 DMN_SUFFIXES = (".dmn",)
@@ -55,8 +56,11 @@ class DefinitionService:
     def validate(self, files: Sequence[SourceFile], form_names: set[str] | None = None) -> ValidationReport:
         if form_names is None:
             form_names = {Path(f.name).name for f in files if kind_of(f.name) == "form"}
-            form_names |= {p.name for p in self._ctx.settings.forms_dir.glob("*.json")} if \
-                self._ctx.settings.forms_dir.is_dir() else set()
+            form_names |= (
+                {p.name for p in self._ctx.settings.forms_dir.glob("*.json")}
+                if self._ctx.settings.forms_dir.is_dir()
+                else set()
+            )
         return validate_files(files, form_names=form_names, max_bytes=self._ctx.settings.max_definition_bytes)
 
     def deploy(self, files: Sequence[SourceFile], actor: str | None = None) -> list[Deployed]:
@@ -67,15 +71,19 @@ class DefinitionService:
             new_forms = {Path(f.name).name: f for f in files if kind_of(f.name) == "form"}
             models = [f for f in files if kind_of(f.name) != "form"]
             bundle = self._with_dependencies(uow, models)
-            report = validate_files([*bundle, *new_forms.values()],
-                                    form_names=set(deployed_forms) | set(new_forms),
-                                    max_bytes=self._ctx.settings.max_definition_bytes)
+            report = validate_files(
+                [*bundle, *new_forms.values()],
+                form_names=set(deployed_forms) | set(new_forms),
+                max_bytes=self._ctx.settings.max_definition_bytes,
+            )
             errors = [p for p in report.problems if p.severity == "error"]
             if errors:
                 raise ProcessDefinitionError(errors)
             now = self._ctx.now()
-            file_ids = {f.name: uow.definitions.add_file(Path(f.name).name, kind_of(f.name), sha256(f.content),
-                                                         f.content, now) for f in bundle}
+            file_ids = {
+                f.name: uow.definitions.add_file(Path(f.name).name, kind_of(f.name), sha256(f.content), f.content, now)
+                for f in bundle
+            }
             form_ids = dict(deployed_forms)
             for name, form in new_forms.items():
                 form_ids[name] = uow.definitions.add_file(name, "form", sha256(form.content), form.content, now)
@@ -87,31 +95,46 @@ class DefinitionService:
                 forms = {ref: form_ids[ref] for ref in info.form_refs if ref in form_ids}
                 results.append(self._version(uow, info, bundle, file_ids, forms, actor, now))
             if not results:
-                raise ProcessDefinitionError([Problem(models[0].name if models else "-", 1, "",
-                                                      "no executable process found to deploy")])
+                raise ProcessDefinitionError(
+                    [Problem(models[0].name if models else "-", 1, "", "no executable process found to deploy")]
+                )
             uow.commit()
         return results
 
     @staticmethod
-    def _version(uow: object, info: object, bundle: list[SourceFile], file_ids: dict[str, int],
-                 forms: dict[str, int], actor: str | None, now: object) -> Deployed:
-        repo = uow.definitions  # type: ignore[attr-defined]
-        defining = next(f for f in bundle if f.name == info.file)  # type: ignore[attr-defined]
+    def _version(
+        uow: UnitOfWorkLike,
+        info: ProcessInfo,
+        bundle: list[SourceFile],
+        file_ids: dict[str, int],
+        forms: dict[str, int],
+        actor: str | None,
+        now: datetime,
+    ) -> Deployed:
+        repo = uow.definitions
+        defining = next(f for f in bundle if f.name == info.file)
         parts = sorted(sha256(f.content) for f in bundle) + [f"{k}={v}" for k, v in sorted(forms.items())]
         bundle_hash = sha256("\n".join(parts).encode())
-        existing = repo.version_by_bundle(info.process_id, bundle_hash)  # type: ignore[attr-defined]
+        existing = repo.version_by_bundle(info.process_id, bundle_hash)
         if existing is not None:
             return Deployed(existing, created=False)
         version = repo.add_version(
-            process_id=info.process_id, name=info.name or info.process_id,  # type: ignore[attr-defined]
-            sha256=sha256(defining.content), bundle_sha256=bundle_hash,
-            file_ids=[file_ids[f.name] for f in bundle], forms=forms, department=None, starter_roles=[],
-            now=now, actor=actor)
+            process_id=info.process_id,
+            name=info.name or info.process_id,
+            sha256=sha256(defining.content),
+            bundle_sha256=bundle_hash,
+            file_ids=[file_ids[f.name] for f in bundle],
+            forms=forms,
+            department=None,
+            starter_roles=[],
+            now=now,
+            actor=actor,
+        )
         return Deployed(version, created=True)
 
-    def _with_dependencies(self, uow: object, models: list[SourceFile]) -> list[SourceFile]:
+    def _with_dependencies(self, uow: UnitOfWorkLike, models: list[SourceFile]) -> list[SourceFile]:
         """Add the deployed files that provide processes called from, and not defined in, the new files."""
-        repo = uow.definitions  # type: ignore[attr-defined]
+        repo = uow.definitions
         bundle = list(models)
         report = validate_files(models, form_names=None, max_bytes=self._ctx.settings.max_definition_bytes)
         defined = {p.process_id for p in report.processes}
@@ -143,7 +166,7 @@ class DefinitionService:
             found = uow.definitions.get_version(process_id, version)
         if found is None:
             raise NotFound(f"process {process_id!r} version {version or 'latest'} is not deployed")
-        return found  # type: ignore[no-any-return]
+        return found
 
     def source_files(self, version: ProcessVersion) -> list[DefinitionFile]:
         with self._ctx.uow() as uow:
@@ -154,11 +177,11 @@ class DefinitionService:
         process_id, _, version = spec_key.rpartition("@")
         found = self.get_version(process_id, int(version))
         files = [SourceFile(f.name, f.content) for f in self.source_files(found)]
-        return build_specs(files, process_id)  # type: ignore[no-any-return]
+        return build_specs(files, process_id)
 
     def form_content(self, file_id: int) -> bytes:
         with self._ctx.uow() as uow:
             files = uow.definitions.files([file_id])
         if not files:
             raise NotFound(f"form file {file_id} not found")
-        return files[0].content  # type: ignore[no-any-return]
+        return files[0].content

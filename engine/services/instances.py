@@ -37,9 +37,16 @@ class InstanceService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def start(self, principal: Principal, process_id: str, data: dict[str, Any] | None = None, *,
-              version: int | None = None, business_key: str | None = None,
-              department: str | None = None) -> InstanceRecord:
+    def start(
+        self,
+        principal: Principal,
+        process_id: str,
+        data: dict[str, Any] | None = None,
+        *,
+        version: int | None = None,
+        business_key: str | None = None,
+        department: str | None = None,
+    ) -> InstanceRecord:
         data = dict(data or {})
         ctx = self._ctx
         with ctx.uow(write=True) as uow:
@@ -52,10 +59,21 @@ class InstanceService:
             now = ctx.now()
             initial = ctx.runtime.new_state(found.spec_key, data)
             instance = InstanceRecord(
-                id=0, process_version_id=found.id, process_id=found.process_id, version=found.version,
-                status=InstanceStatus.RUNNING, department=department, business_key=business_key or data.get("case_no"),
-                state=initial, serializer_version="", next_due_at=None, row_version=1,
-                started_by=principal.username, started_at=now, updated_at=now, ended_at=None,
+                id=0,
+                process_version_id=found.id,
+                process_id=found.process_id,
+                version=found.version,
+                status=InstanceStatus.RUNNING,
+                department=department,
+                business_key=business_key or data.get("case_no"),
+                state=initial,
+                serializer_version="",
+                next_due_at=None,
+                row_version=1,
+                started_by=principal.username,
+                started_at=now,
+                updated_at=now,
+                ended_at=None,
                 data={k: v for k, v in data.items() if isinstance(v, str | int | float | bool)},
             )
             try:
@@ -63,15 +81,31 @@ class InstanceService:
             except ScriptError as error:
                 instance.serializer_version = "pending"
                 instance.id = uow.instances.add(instance)
-                uow.instances.add_audit([AuditEvent(instance_id=instance.id, at=now, actor=principal.username,
-                                                    action="started", details={"data": data})])
+                uow.instances.add_audit(
+                    [
+                        AuditEvent(
+                            instance_id=instance.id,
+                            at=now,
+                            actor=principal.username,
+                            action="started",
+                            details={"data": data},
+                        )
+                    ]
+                )
                 uow.commit()
                 record_incident(ctx, instance.id, error, {"type": "step"}, principal.username)
                 return self.get_record(instance.id)
             instance.serializer_version = snapshot.serializer_version
             instance.id = uow.instances.add(instance)
-            apply_snapshot(uow, instance, snapshot, now=now, actor=principal.username, action="started",
-                           details={"data": data})
+            apply_snapshot(
+                uow,
+                instance,
+                snapshot,
+                now=now,
+                actor=principal.username,
+                action="started",
+                details={"data": data},
+            )
             uow.commit()
         ctx.notify_due(instance.next_due_at)
         dispatch_thrown(ctx, instance, snapshot.thrown_messages)
@@ -82,7 +116,7 @@ class InstanceService:
             found = uow.instances.get(instance_id)
         if found is None:
             raise NotFound(f"instance {instance_id} not found")
-        return found  # type: ignore[no-any-return]
+        return found
 
     def show(self, principal: Principal, instance_id: int) -> InstanceView:
         with self._ctx.uow() as uow:
@@ -90,34 +124,61 @@ class InstanceService:
             if instance is None:
                 raise NotFound(f"instance {instance_id} not found")
             tasks = uow.instances.tasks_for_instance(instance_id)
-            if not (principal.is_admin or principal.has_role("supervisor") or instance.started_by == principal.username
-                    or any(t.claimed_by == principal.username or t.completed_by == principal.username for t in tasks)
-                    or any(principal.holds(t.role, t.department) for t in tasks if t.role)):
+            if not (
+                principal.is_admin
+                or principal.has_role("supervisor")
+                or instance.started_by == principal.username
+                or any(t.claimed_by == principal.username or t.completed_by == principal.username for t in tasks)
+                or any(principal.holds(t.role, t.department) for t in tasks if t.role)
+            ):
                 raise PermissionDenied("only administrators and participants may see this instance")
-            view = InstanceView(instance=instance, data={}, tasks=tasks, timers=uow.instances.timers_for(instance_id),
-                                history=uow.instances.history(instance_id),
-                                incident=uow.instances.current_incident(instance_id))
-        view.completed_elements = sorted({e.element_id for e in view.history
-                                          if e.action == "element_completed" and e.element_id})
+            view = InstanceView(
+                instance=instance,
+                data={},
+                tasks=tasks,
+                timers=uow.instances.timers_for(instance_id),
+                history=uow.instances.history(instance_id),
+                incident=uow.instances.current_incident(instance_id),
+            )
+        view.completed_elements = sorted(
+            {e.element_id for e in view.history if e.action == "element_completed" and e.element_id}
+        )
         if instance.serializer_version != "pending":
             view.data = self._ctx.runtime.current_data(instance.state)
         return view
 
-    def list(self, principal: Principal, *, status: str | None = None, process_id: str | None = None,
-             limit: int = 50, offset: int = 0) -> tuple[list[InstanceRecord], int]:
+    def list(
+        self,
+        principal: Principal,
+        *,
+        status: str | None = None,
+        process_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[InstanceRecord], int]:
         if not (principal.is_admin or principal.has_role("supervisor")):
             raise PermissionDenied("only administrators may list instances")
         with self._ctx.uow() as uow:
-            return uow.instances.list(status=status, process_id=process_id, limit=min(limit, 500),  # type: ignore[no-any-return]
-                                      offset=offset)
+            return uow.instances.list_page(
+                status=status,
+                process_id=process_id,
+                limit=min(limit, 500),
+                offset=offset,
+            )
 
     # -- administration ------------------------------------------------------------------------
     def _admin(self, principal: Principal) -> None:
         if not principal.is_admin:
             raise PermissionDenied("only administrators may change an instance's status")
 
-    def _set_status(self, principal: Principal, instance_id: int, allowed: set[InstanceStatus],
-                    target: InstanceStatus, action: str) -> InstanceRecord:
+    def _set_status(
+        self,
+        principal: Principal,
+        instance_id: int,
+        allowed: set[InstanceStatus],
+        target: InstanceStatus,
+        action: str,
+    ) -> InstanceRecord:
         self._admin(principal)
         ctx = self._ctx
         with ctx.uow(write=True) as uow:
@@ -129,19 +190,18 @@ class InstanceService:
             now = ctx.now()
             instance.status, instance.updated_at = target, now
             uow.instances.save(instance)
-            uow.instances.add_audit([AuditEvent(instance_id=instance_id, at=now, actor=principal.username,
-                                                action=action)])
+            uow.instances.add_audit(
+                [AuditEvent(instance_id=instance_id, at=now, actor=principal.username, action=action)]
+            )
             uow.commit()
         ctx.notify_due(instance.next_due_at if target == InstanceStatus.RUNNING else None)
-        return instance  # type: ignore[no-any-return]
+        return instance
 
     def suspend(self, principal: Principal, instance_id: int) -> InstanceRecord:
-        return self._set_status(principal, instance_id, {InstanceStatus.RUNNING}, InstanceStatus.SUSPENDED,
-                                "suspended")
+        return self._set_status(principal, instance_id, {InstanceStatus.RUNNING}, InstanceStatus.SUSPENDED, "suspended")
 
     def resume(self, principal: Principal, instance_id: int) -> InstanceRecord:
-        return self._set_status(principal, instance_id, {InstanceStatus.SUSPENDED}, InstanceStatus.RUNNING,
-                                "resumed")
+        return self._set_status(principal, instance_id, {InstanceStatus.SUSPENDED}, InstanceStatus.RUNNING, "resumed")
 
     def terminate(self, principal: Principal, instance_id: int, reason: str = "") -> InstanceRecord:
         self._admin(principal)
@@ -153,21 +213,32 @@ class InstanceService:
             if not instance.status.is_open:
                 raise InvalidTransition(f"instance {instance_id} is already {instance.status.value}")
             snapshot = ctx.runtime.terminate(instance.state)
-            snapshot.previous_ready_ids = frozenset(t.task_id for t in uow.instances.tasks_for_instance(instance_id)
-                                                    if t.state.value in {"ready", "submitted"})
+            snapshot.previous_ready_ids = frozenset(
+                t.task_id
+                for t in uow.instances.tasks_for_instance(instance_id)
+                if t.state.value in {"ready", "submitted"}
+            )
             snapshot.force_projection = True
-            apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor=principal.username, action="terminated",
-                           details={"reason": reason}, status=InstanceStatus.TERMINATED)
+            apply_snapshot(
+                uow,
+                instance,
+                snapshot,
+                now=ctx.now(),
+                actor=principal.username,
+                action="terminated",
+                details={"reason": reason},
+                status=InstanceStatus.TERMINATED,
+            )
             incident = uow.instances.current_incident(instance_id)
             if incident is not None:
                 uow.instances.resolve_incident(incident.id, ctx.now(), principal.username)
             uow.commit()
-        return instance  # type: ignore[no-any-return]
+        return instance
 
     def retry(self, principal: Principal, instance_id: int, data_patch: dict[str, Any] | None = None) -> InstanceRecord:
         """Replay the action that failed, on the last good state, optionally with corrected data."""
         self._admin(principal)
-        return with_retry(3, lambda: self._retry_once(principal, instance_id, data_patch))  # type: ignore[no-any-return]
+        return with_retry(3, lambda: self._retry_once(principal, instance_id, data_patch))
 
     def _retry_once(self, principal: Principal, instance_id: int, patch: dict[str, Any] | None) -> InstanceRecord:
         ctx = self._ctx
@@ -191,14 +262,22 @@ class InstanceService:
                 raise
             if completed:
                 snapshot.previous_ready_ids = snapshot.previous_ready_ids | {completed}
-            apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor=action.get("actor") or principal.username,
-                           action="retried", completed_task_id=completed, details={"patch": patch or {}},
-                           status=InstanceStatus.COMPLETED if snapshot.completed else InstanceStatus.RUNNING)
+            apply_snapshot(
+                uow,
+                instance,
+                snapshot,
+                now=ctx.now(),
+                actor=action.get("actor") or principal.username,
+                action="retried",
+                completed_task_id=completed,
+                details={"patch": patch or {}},
+                status=InstanceStatus.COMPLETED if snapshot.completed else InstanceStatus.RUNNING,
+            )
             uow.instances.resolve_incident(incident.id, ctx.now(), principal.username)
             uow.commit()
         ctx.notify_due(instance.next_due_at)
-        return instance  # type: ignore[no-any-return]
+        return instance
 
     def earliest_due(self) -> datetime | None:
         with self._ctx.uow() as uow:
-            return uow.instances.earliest_due()  # type: ignore[no-any-return]
+            return uow.instances.earliest_due()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from engine.domain.access import Principal
@@ -26,8 +27,15 @@ def _deliver_one(ctx: ServiceContext, instance_id: int, name: str, payload: Any,
             uow.commit()
             record_incident(ctx, instance_id, error, {"type": "message", "name": name, "payload": payload}, actor)
             return True
-        apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor=actor, action="message_received",
-                       details={"name": name, "payload": payload})
+        apply_snapshot(
+            uow,
+            instance,
+            snapshot,
+            now=ctx.now(),
+            actor=actor,
+            action="message_received",
+            details={"name": name, "payload": payload},
+        )
         uow.commit()
     ctx.notify_due(instance.next_due_at)
     dispatch_thrown(ctx, instance, snapshot.thrown_messages)
@@ -39,7 +47,7 @@ def deliver(ctx: ServiceContext, name: str, correlation: str | None, payload: An
         candidates = uow.instances.waiting_for_message(name, correlation)
     delivered = []
     for instance_id in candidates:
-        if with_retry(5, lambda iid=instance_id: _deliver_one(ctx, iid, name, payload, actor)):
+        if with_retry(5, partial(_deliver_one, ctx, instance_id, name, payload, actor)):
             delivered.append(instance_id)
     return delivered
 

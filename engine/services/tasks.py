@@ -34,22 +34,28 @@ class Completion:
 class TaskService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
+        self._forms_by_version: dict[int, dict[str, int]] = {}
 
     def inbox(self, principal: Principal, limit: int = 200) -> list[HumanTaskRecord]:
         grants = [(g.role, g.department) for g in principal.grants]
         with self._ctx.uow() as uow:
-            return uow.instances.ready_tasks_for(grants, any_department=principal.is_admin, limit=limit)  # type: ignore[no-any-return]
+            return uow.instances.ready_tasks_for(grants, any_department=principal.is_admin, limit=limit)
 
     def _candidate(self, principal: Principal, task: HumanTaskRecord) -> None:
         if not may_work_on(principal, task.role, task.department):
             raise PermissionDenied(
-                f"task {task.task_id} belongs to role {task.role or '?'} in department {task.department or '?'}")
+                f"task {task.task_id} belongs to role {task.role or '?'} in department {task.department or '?'}"
+            )
 
     def _form_file(self, uow: Any, instance: InstanceRecord, task: HumanTaskRecord) -> int | None:
         if not task.form_ref:
             return None
-        version = uow.definitions.get_version_by_id(instance.process_version_id)
-        file_id = version.forms.get(task.form_ref) if version else None
+        forms = self._forms_by_version.get(instance.process_version_id)
+        if forms is None:  # deployed versions never change: remember their form files
+            version = uow.definitions.get_version_by_id(instance.process_version_id)
+            forms = dict(version.forms) if version else {}
+            self._forms_by_version[instance.process_version_id] = forms
+        file_id = forms.get(task.form_ref)
         if file_id is None:
             raise NotFound(f"form {task.form_ref} of task {task.task_id} is not deployed")
         return int(file_id)
@@ -82,24 +88,24 @@ class TaskService:
                 raise ConcurrencyConflict(f"task {task_id} is no longer ready")
             if username is None:  # unclaim: only the holder (or an admin) may release
                 if task.claimed_by is None:
-                    return task  # type: ignore[no-any-return]
+                    return task
                 if task.claimed_by != principal.username and not principal.is_admin:
                     raise PermissionDenied(f"task {task_id} is claimed by {task.claimed_by}")
                 expected = task.claimed_by
             else:
                 if task.claimed_by == username:
-                    return task  # type: ignore[no-any-return]
+                    return task
                 if task.claimed_by is not None:
                     raise ConcurrencyConflict(f"task {task_id} is already claimed by {task.claimed_by}")
                 expected = None
             if not uow.instances.set_claim(task_id, username, expected):
                 raise ConcurrencyConflict(f"task {task_id} changed while claiming; reload")
             uow.commit()
-        return replace(task, claimed_by=username)  # type: ignore[no-any-return]
+        return replace(task, claimed_by=username)
 
     def complete(self, principal: Principal, task_id: str, data: Any) -> Completion:
         """Complete a task; a parallel sibling saved meanwhile is merged by re-running on fresh state."""
-        return with_retry(5, lambda: self._complete_once(principal, task_id, data))  # type: ignore[no-any-return]
+        return with_retry(5, lambda: self._complete_once(principal, task_id, data))
 
     def _complete_once(self, principal: Principal, task_id: str, data: Any) -> Completion:
         ctx = self._ctx
@@ -123,9 +129,16 @@ class TaskService:
                 uow.commit()  # nothing written: release the lock before recording the incident
                 record_incident(ctx, instance.id, error, action, principal.username)
                 return Completion(instance.id, InstanceStatus.ERROR, None, [], incident=error.message)
-            apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor=principal.username, action="task_completed",
-                           completed_task_id=task_id, details={"element_id": task.element_id, "output_key": key,
-                                                               "data": data})
+            apply_snapshot(
+                uow,
+                instance,
+                snapshot,
+                now=ctx.now(),
+                actor=principal.username,
+                action="task_completed",
+                completed_task_id=task_id,
+                details={"element_id": task.element_id, "output_key": key, "data": data},
+            )
             uow.commit()
         ctx.notify_due(instance.next_due_at)
         dispatch_thrown(ctx, instance, snapshot.thrown_messages)

@@ -48,8 +48,7 @@ class TimerService:
                     record_incident(ctx, instance.id, error, {"type": "step"}, "scheduler")
                     report.incidents.append(instance.id)
                     return instance.id
-                if snapshot.next_due_at is not None and snapshot.next_due_at <= now and \
-                        not snapshot.completed_elements:
+                if snapshot.next_due_at is not None and snapshot.next_due_at <= now and not snapshot.completed_elements:
                     skip.append(instance.id)  # nothing became due inside the engine: do not spin on it
                 apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor="scheduler", action="timer_fired")
                 uow.commit()

@@ -102,9 +102,7 @@ def test_every_problem_is_located_and_readable(outcomes: list[Outcome]) -> None:
             assert isinstance(problem.line, int) and problem.line >= 1, problem
             assert problem.message.strip() and problem.severity in ("error", "warning"), problem
             assert "internal error" not in problem.message, problem
-            assert not problem.message.startswith("the engine cannot load"), (
-                problem
-            )  # unexplained Spiff error
+            assert not problem.message.startswith("the engine cannot load"), problem  # unexplained Spiff error
             assert not PYTHON_ERRORS.search(problem.message), problem
 
 

@@ -67,9 +67,7 @@ def chain(*middle: str, prefix: str = "") -> str:
         f'<bpmn:sequenceFlow id="{prefix}f{i}" sourceRef="{a}" targetRef="{b}"/>'
         for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
     )
-    return (
-        f'<bpmn:startEvent id="{start}"/>\n' + "\n".join(middle) + f'\n<bpmn:endEvent id="{end}"/>\n' + flows
-    )
+    return f'<bpmn:startEvent id="{start}"/>\n' + "\n".join(middle) + f'\n<bpmn:endEvent id="{end}"/>\n' + flows
 
 
 def user_task(tid: str = "review", extensions: str = "") -> str:
@@ -144,9 +142,7 @@ def test_external_entity_is_refused_and_never_resolved() -> None:
 
 
 def test_billion_laughs_is_refused_quickly() -> None:
-    entities = "".join(
-        f'<!ENTITY l{i} "&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};">' for i in range(1, 10)
-    )
+    entities = "".join(f'<!ENTITY l{i} "&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};">' for i in range(1, 10))
     content = (f'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY l0 "lol">{entities}]>\n<d>&l9;</d>').encode()
     started = time.perf_counter()
     report = one(content)
@@ -325,9 +321,7 @@ def test_decision_service_is_not_supported() -> None:
 
 def test_dmn_with_a_foreign_prefix_is_explained() -> None:
     report = one(semantic_prefix(), name="p.dmn")
-    assert having(report, "prefix 'semantic:'") and not any(
-        "XPathEvalError" in p.message for p in report.problems
-    )
+    assert having(report, "prefix 'semantic:'") and not any("XPathEvalError" in p.message for p in report.problems)
 
 
 def two_decisions() -> bytes:
@@ -458,16 +452,12 @@ def test_non_executable_bundle_cannot_be_deployed() -> None:
 def test_user_task_outside_any_lane_is_an_error() -> None:
     content = process(chain(user_task(), '<bpmn:manualTask id="sign"/>'), lanes={"reviewer": ["review"]})
     [problem] = one(content).problems
-    assert (
-        problem.element_id == "sign" and "outside any lane" in problem.message and problem.severity == "error"
-    )
+    assert problem.element_id == "sign" and "outside any lane" in problem.message and problem.severity == "error"
 
 
 def test_user_task_in_a_subprocess_inherits_the_subprocess_lane() -> None:
     inner = chain(user_task("inner"), prefix="sp_")
-    content = process(
-        chain(f'<bpmn:subProcess id="sp">{inner}</bpmn:subProcess>'), lanes={"reviewer": ["sp"]}
-    )
+    content = process(chain(f'<bpmn:subProcess id="sp">{inner}</bpmn:subProcess>'), lanes={"reviewer": ["sp"]})
     assert one(content).problems == []
 
 
@@ -568,8 +558,7 @@ def test_unquoted_duration_suggests_working_days() -> None:
 def test_timer_without_time_element_is_reported_once() -> None:
     content = process(
         chain(
-            '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition id="td"/>'
-            "</bpmn:intermediateCatchEvent>"
+            '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition id="td"/></bpmn:intermediateCatchEvent>'
         )
     )
     [problem] = one(content).problems  # SpiffWorkflow's "Time Specification Error" is not repeated
@@ -736,9 +725,7 @@ def test_data_store_is_reported_once_not_twice() -> None:
 
 
 def test_data_store_reference_is_reported() -> None:
-    content = process(
-        chain(user_task()) + '<bpmn:dataStoreReference id="dsr"/>', lanes={"reviewer": ["review"]}
-    )
+    content = process(chain(user_task()) + '<bpmn:dataStoreReference id="dsr"/>', lanes={"reviewer": ["review"]})
     assert having(one(content), "data stores are not supported")[0].element_id == "dsr"
 
 
@@ -756,9 +743,7 @@ def test_service_task_rule_reports_every_service_task() -> None:
 def test_send_and_receive_tasks_need_a_message() -> None:
     report = one(process(chain('<bpmn:sendTask id="send"/>', '<bpmn:receiveTask id="recv"/>')))
     assert {p.element_id for p in having(report, "has no message")} == {"send", "recv"}
-    ok = process(
-        chain('<bpmn:sendTask id="send" messageRef="m"/>'), roots='<bpmn:message id="m" name="done"/>'
-    )
+    ok = process(chain('<bpmn:sendTask id="send" messageRef="m"/>'), roots='<bpmn:message id="m" name="done"/>')
     assert one(ok).problems == []
 
 
@@ -952,9 +937,7 @@ def test_build_specs_refuses_unknown_process_and_broken_bundle() -> None:
         build_specs(bundle(), "nope")
     assert "'nope' is not defined" in unknown.value.problems[0].message
     with pytest.raises(ProcessDefinitionError) as broken:
-        build_specs(
-            [SourceFile("p.bpmn", process(chain('<bpmn:callActivity id="c" calledElement="x"/>')))], "p"
-        )
+        build_specs([SourceFile("p.bpmn", process(chain('<bpmn:callActivity id="c" calledElement="x"/>')))], "p")
     assert broken.value.problems[0].element_id == "c"
     with pytest.raises(ProcessDefinitionError):
         build_specs([SourceFile("p.bpmn", b"<oops")], "p")

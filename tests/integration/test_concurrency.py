@@ -61,8 +61,9 @@ def test_a_stale_save_is_refused_not_lost(deployed: Platform) -> None:
         snapshot, _ = ctx.runtime.complete(stale.state, land, {"approved": True, "opinion": "用地同意"})
     deployed.tasks.complete(HOUSING, housing, {"approved": True, "opinion": "住建同意"})
     with ctx.uow() as uow, pytest.raises(ConcurrentUpdate):
-        apply_snapshot(uow, stale, snapshot, now=ctx.now(), actor="land", action="task_completed",
-                       completed_task_id=land)
+        apply_snapshot(
+            uow, stale, snapshot, now=ctx.now(), actor="land", action="task_completed", completed_task_id=land
+        )
     deployed.tasks.complete(LAND, land, {"approved": True, "opinion": "用地同意"})  # the retry path
     data = deployed.instances.show(ADMIN, iid).data
     assert data["review_land"]["opinion"] == "用地同意" and data["review_housing"]["opinion"] == "住建同意"
@@ -73,13 +74,18 @@ def test_same_task_completed_twice_at_once_one_wins_one_conflicts(deployed: Plat
     for n in range(rounds):
         iid = accepted_instance(deployed, n)
         task = review_task(deployed, LAND, iid)
-        outcomes = race(*[lambda op=op: deployed.tasks.complete(LAND, task, {"approved": True, "opinion": op})
-                          for op in ("甲意见", "乙意见")])
+        outcomes = race(
+            *[
+                lambda op=op, task=task: deployed.tasks.complete(LAND, task, {"approved": True, "opinion": op})
+                for op in ("甲意见", "乙意见")
+            ]
+        )
         wins = [o for o in outcomes if not isinstance(o, Exception)]
         conflicts = [o for o in outcomes if isinstance(o, ConcurrencyConflict)]
         assert len(wins) == 1 and len(conflicts) == 1, outcomes
-        history = [e for e in deployed.instances.show(ADMIN, iid).history
-                   if e.action == "task_completed" and e.task_id == task]
+        history = [
+            e for e in deployed.instances.show(ADMIN, iid).history if e.action == "task_completed" and e.task_id == task
+        ]
         assert len(history) == 1
 
 
@@ -87,9 +93,12 @@ def test_same_task_completed_twice_at_once_one_wins_one_conflicts(deployed: Plat
 def test_parallel_branches_completed_at_once_keep_every_opinion(deployed: Platform, rounds: int) -> None:
     for n in range(rounds):
         iid = accepted_instance(deployed, n)
-        calls = [lambda who=who, dept=dept: deployed.tasks.complete(
-                    who, review_task(deployed, who, iid), {"approved": True, "opinion": f"{dept}同意"})
-                 for who, dept in ((LAND, "自然资源"), (HOUSING, "住建"), (ENV, "生态环境"))]
+        calls = [
+            lambda who=who, dept=dept, iid=iid: deployed.tasks.complete(
+                who, review_task(deployed, who, iid), {"approved": True, "opinion": f"{dept}同意"}
+            )
+            for who, dept in ((LAND, "自然资源"), (HOUSING, "住建"), (ENV, "生态环境"))
+        ]
         outcomes = race(*calls)
         assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
         view = deployed.instances.show(ADMIN, iid)

@@ -43,7 +43,8 @@ def test_three_departments_review_at_once_and_each_opinion_survives(deployed: Pl
     view = deployed.instances.show(ADMIN, iid)
     assert view.instance.status == InstanceStatus.COMPLETED
     assert {"intake", "review_land", "review_housing", "review_env", "summarize", "approve", "end_ok"} <= set(
-        view.completed_elements)
+        view.completed_elements
+    )
     actions = [e.action for e in view.history]
     assert actions.count("task_completed") == 5 and actions[0] == "started"
     assert all(t.state == TaskState.COMPLETED for t in view.tasks)

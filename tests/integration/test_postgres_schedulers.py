@@ -29,8 +29,16 @@ def test_two_scheduler_processes_fire_each_timer_exactly_once(database_url: str,
     platform.definitions.deploy(read_paths([DATA / "short_timer.bpmn"]))
     ids = [platform.instances.start(WINDOW, "short_timer", {"wait": "PT2S"}).id for _ in range(120)]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    workers = [subprocess.Popen([sys.executable, "-m", "tests.integration.scheduler_worker", url, "6"],
-                                cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.integration.scheduler_worker", url, "6"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [w.communicate(timeout=60)[0] for w in workers]
     assert all(w.returncode == 0 for w in workers)
     counts = [int(o.strip().splitlines()[-1]) for o in outputs]

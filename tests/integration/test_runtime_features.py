@@ -8,7 +8,7 @@ import pytest
 
 from engine.bootstrap import Platform
 from engine.domain.records import InstanceStatus, TaskState
-from engine.errors import ConcurrencyConflict, InvalidTransition, ProcessDefinitionError
+from engine.errors import ConcurrencyConflict, ProcessDefinitionError
 from engine.services.definitions import SourceFile, read_paths
 from tests.conftest import ADMIN, APPROVER, CST, DATA, WINDOW, principal
 from tests.integration.helpers import deploy_workday_timer
@@ -57,8 +57,11 @@ def test_redeploying_identical_files_creates_no_new_version(platform: Platform) 
 def test_running_instances_stay_on_their_version(platform: Platform) -> None:
     deploy(platform, "delivery.bpmn")
     iid = platform.instances.start(WINDOW, "delivery", {"department": "CENTRE"}).id
-    changed = (DATA / "delivery.bpmn").read_bytes().replace(b'name="\xe9\x80\x81\xe8\xbe\xbe\xe5\x86\xb3\xe5\xae\x9a\xe4\xb9\xa6"',
-                                                            'name="新任务名"'.encode())
+    changed = (
+        (DATA / "delivery.bpmn")
+        .read_bytes()
+        .replace(b'name="\xe9\x80\x81\xe8\xbe\xbe\xe5\x86\xb3\xe5\xae\x9a\xe4\xb9\xa6"', 'name="新任务名"'.encode())
+    )
     platform.definitions.deploy([SourceFile("delivery.bpmn", changed)])
     assert platform.instances.get_record(iid).version == 1
     assert only_task(platform, WINDOW, iid).name == "送达决定书"
@@ -149,7 +152,10 @@ def test_a_deadline_into_2027_is_provisional_until_the_notice_is_imported(platfo
 
 
 def test_malformed_bpmn_is_refused_with_file_and_line(platform: Platform) -> None:
-    broken = b'<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n<bpmn:process id="p">\n</bpmn:definitions>\n'
+    broken = (
+        b'<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n'
+        b'<bpmn:process id="p">\n</bpmn:definitions>\n'
+    )
     with pytest.raises(ProcessDefinitionError) as caught:
         platform.definitions.deploy([SourceFile("broken.bpmn", broken)])
     problem = caught.value.problems[0]

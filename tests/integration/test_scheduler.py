@@ -32,8 +32,7 @@ def test_short_timers_fire_within_a_second_of_due(database_url: str, tmp_path: P
     scheduler = TimerScheduler(platform, safety_interval=60)  # the safety net must not be what fires them
     scheduler.start()
     try:
-        ids = [platform.instances.start(WINDOW, "short_timer", {"wait": f"PT{1 + n * 0.3:.1f}S"}).id
-               for n in range(4)]
+        ids = [platform.instances.start(WINDOW, "short_timer", {"wait": f"PT{1 + n * 0.3:.1f}S"}).id for n in range(4)]
         dues = {iid: platform.instances.get_record(iid).next_due_at for iid in ids}
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline and not all(_fired_at(platform, i) for i in ids):

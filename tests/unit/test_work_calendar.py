@@ -32,8 +32,11 @@ def _official(year: int) -> list[DayRule]:
 def _calendar(day_end: str = "24:00") -> WorkCalendar:
     """2025–2026 official, 2027 provisional (built explicitly so the test says what it relies on)."""
     rules = [*_official(2025), *_official(2026), *provisional_rules(2027)]
-    years = [YearInfo(2025, False, "official"), YearInfo(2026, False, "official"),
-             YearInfo(2027, True, "provisional")]
+    years = [
+        YearInfo(2025, False, "official"),
+        YearInfo(2026, False, "official"),
+        YearInfo(2027, True, "provisional"),
+    ]
     return WorkCalendar(rules, years, day_end=day_end)
 
 
@@ -141,8 +144,9 @@ def test_end_of_working_day_skips_holidays_and_keeps_makeup_saturdays(cal: WorkC
 def test_2027_is_provisional_with_statutory_days_and_weekend_substitutes(cal: WorkCalendar) -> None:
     assert cal.is_provisional(date(2027, 3, 1)) and not cal.is_provisional(date(2026, 3, 1))
     # 除夕 2/5 Fri, 初一–初三 2/6–2/8; 2/6 and 2/7 fall on a weekend, so art. 6 gives 2/9 and 2/10.
-    spring = {date(2027, 2, 4) + timedelta(days=i): cal.is_workday(date(2027, 2, 4) + timedelta(days=i))
-              for i in range(8)}
+    spring = {
+        date(2027, 2, 4) + timedelta(days=i): cal.is_workday(date(2027, 2, 4) + timedelta(days=i)) for i in range(8)
+    }
     assert [d.day for d, worked in spring.items() if worked] == [4, 11]
     assert not cal.is_workday(date(2027, 5, 3)) and not cal.is_workday(date(2027, 5, 4))
     assert not cal.is_workday(date(2027, 1, 31))  # a Sunday: no make-up days are known yet
@@ -175,8 +179,10 @@ def test_a_year_that_was_never_loaded_raises_naming_the_year(cal: WorkCalendar) 
 
 
 def test_a_gap_between_loaded_years_is_never_jumped_over() -> None:
-    gap = WorkCalendar([*_official(2025), *provisional_rules(2027)],
-                       [YearInfo(2025, False, "official"), YearInfo(2027, True, "provisional")])
+    gap = WorkCalendar(
+        [*_official(2025), *provisional_rules(2027)],
+        [YearInfo(2025, False, "official"), YearInfo(2027, True, "provisional")],
+    )
     with pytest.raises(CalendarError, match="2026"):
         gap.add_working_days(date(2025, 12, 30), 5)
     with pytest.raises(CalendarError, match="2026"):
@@ -199,27 +205,37 @@ def test_notice_with_half_width_punctuation_parses_the_same() -> None:
 
 
 def test_notice_ranges_may_cross_months_and_years_and_single_days_count() -> None:
-    text = "\n".join([
-        "国务院办公厅关于2028年部分节假日安排的通知",
-        "一、元旦：2027年12月31日至2028年1月2日放假，共3天。",
-        "二、清明节：4月4日放假。",
-        "三、国庆节、中秋节：9月30日至10月7日放假调休，共8天。9月24日（周日）、10月14日（周六）上班。",
-    ])
+    text = "\n".join(
+        [
+            "国务院办公厅关于2028年部分节假日安排的通知",
+            "一、元旦：2027年12月31日至2028年1月2日放假，共3天。",
+            "二、清明节：4月4日放假。",
+            "三、国庆节、中秋节：9月30日至10月7日放假调休，共8天。9月24日（周日）、10月14日（周六）上班。",
+        ]
+    )
     notice = parse_notice(text)
     off = {d for d, _ in notice.holidays}
-    assert off == {date(2027, 12, 31), date(2028, 1, 1), date(2028, 1, 2), date(2028, 4, 4),
-                   *(date(2028, 9, 30) + timedelta(days=i) for i in range(8))}
+    assert off == {
+        date(2027, 12, 31),
+        date(2028, 1, 1),
+        date(2028, 1, 2),
+        date(2028, 4, 4),
+        *(date(2028, 9, 30) + timedelta(days=i) for i in range(8)),
+    }
     assert notice.workdays == [(date(2028, 9, 24), "国庆节、中秋节"), (date(2028, 10, 14), "国庆节、中秋节")]
 
 
-@pytest.mark.parametrize(("bad_line", "why"), [
-    ("二、春节：2月15日至23日放假调休，共8天。", "共8天"),
-    ("二、春节：二月十五日至二十三日放假。", "cannot read"),
-    ("二、春节：2月14日（周五）上班。2月15日放假。", "not a 周五"),
-    ("二、春节：2月30日放假。", "not a date"),
-    ("另：2月27日（周五）放假。", "not a numbered item"),
-    ("二、春节：2月15日至23日调休。", "no days off"),
-])
+@pytest.mark.parametrize(
+    ("bad_line", "why"),
+    [
+        ("二、春节：2月15日至23日放假调休，共8天。", "共8天"),
+        ("二、春节：二月十五日至二十三日放假。", "cannot read"),
+        ("二、春节：2月14日（周五）上班。2月15日放假。", "not a 周五"),
+        ("二、春节：2月30日放假。", "not a date"),
+        ("另：2月27日（周五）放假。", "not a numbered item"),
+        ("二、春节：2月15日至23日调休。", "no days off"),
+    ],
+)
 def test_malformed_notice_line_raises_naming_the_line(bad_line: str, why: str) -> None:
     text = "国务院办公厅关于2026年部分节假日安排的通知\n\n一、元旦：1月1日（周四）放假。\n" + bad_line
     with pytest.raises(NoticeParseError, match=why) as caught:
@@ -271,8 +287,10 @@ def test_provisional_2026_from_holidays_has_the_same_working_days_as_official() 
 
 def test_seed_years_uses_the_official_arrangement_where_the_library_has_it() -> None:
     rules, years = seed_years([2027, 2026])
-    assert [(y.year, y.provisional, y.source) for y in years] == [(2026, False, "official"),
-                                                                   (2027, True, "provisional")]
+    assert [(y.year, y.provisional, y.source) for y in years] == [
+        (2026, False, "official"),
+        (2027, True, "provisional"),
+    ]
     assert {r.source for r in rules if r.day.year == 2026} == {"official"}
     assert DayRule(date(2027, 2, 9), False, "春节（补假）", "provisional") in rules
 

@@ -12,8 +12,12 @@ from engine.bootstrap import Platform
 from webapp import create_app
 
 USERS = [
-    ("admin", ["admin"], None), ("designer", ["designer"], None), ("window", ["window_officer"], "CENTRE"),
-    ("land", ["reviewer"], "LAND"), ("housing", ["reviewer"], "HOUSING"), ("env", ["reviewer"], "ENV"),
+    ("admin", ["admin"], None),
+    ("designer", ["designer"], None),
+    ("window", ["window_officer"], "CENTRE"),
+    ("land", ["reviewer"], "LAND"),
+    ("housing", ["reviewer"], "HOUSING"),
+    ("env", ["reviewer"], "ENV"),
     ("approver", ["approver"], "CENTRE"),
 ]
 PASSWORD = "correct horse 电池"

@@ -63,9 +63,11 @@ def test_complete_statuses_403_422_409_200(as_user) -> None:  # type: ignore[no-
 
 def test_upload_of_malformed_bpmn_answers_422_with_lines(as_user) -> None:  # type: ignore[no-untyped-def]
     designer = as_user("designer")
-    bad = b'<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n  <bpmn:process id="x">\n</bpmn:definitions>'
-    response = designer.post("/process-definitions?filename=bad.bpmn", data=bad,
-                             content_type="application/xml")
+    bad = (
+        b'<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n'
+        b'  <bpmn:process id="x">\n</bpmn:definitions>'
+    )
+    response = designer.post("/process-definitions?filename=bad.bpmn", data=bad, content_type="application/xml")
     assert response.status_code == 422
     details = response.json["error"]["details"]
     assert details and all({"file", "line", "element_id", "message"} <= set(d) for d in details)
@@ -78,8 +80,11 @@ def test_upload_deploys_a_new_version(as_user) -> None:  # type: ignore[no-untyp
 
     designer = as_user("designer")
     with open(DATA / "delivery.bpmn", "rb") as handle:
-        created = designer.post("/process-definitions", data={"file": (handle, "delivery.bpmn")},
-                                content_type="multipart/form-data")
+        created = designer.post(
+            "/process-definitions",
+            data={"file": (handle, "delivery.bpmn")},
+            content_type="multipart/form-data",
+        )
     assert created.status_code == 201 and created.json["process_id"] == "delivery"
     listed = designer.get("/process-definitions").json
     assert {"delivery", "parallel_review"} <= {v["process_id"] for v in listed}
@@ -105,9 +110,18 @@ def test_admin_lists_shows_suspends_and_resumes(as_user) -> None:  # type: ignor
 def test_openapi_document_lists_the_contract(client: FlaskClient) -> None:
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")
-    for path in ("/auth/token", "/process-definitions", "/instances", "/instances/{instance_id}", "/tasks",
-                 "/tasks/{task_id}", "/tasks/{task_id}/claim", "/tasks/{task_id}/unclaim",
-                 "/tasks/{task_id}/complete", "/instances/{instance_id}/suspend"):
+    for path in (
+        "/auth/token",
+        "/process-definitions",
+        "/instances",
+        "/instances/{instance_id}",
+        "/tasks",
+        "/tasks/{task_id}",
+        "/tasks/{task_id}/claim",
+        "/tasks/{task_id}/unclaim",
+        "/tasks/{task_id}/complete",
+        "/instances/{instance_id}/suspend",
+    ):
         assert path in doc["paths"], path
 
 

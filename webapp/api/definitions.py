@@ -23,8 +23,7 @@ def _require(*roles: str) -> None:
 def list_definitions() -> ResponseReturnValue:
     _require(DESIGNER, ADMIN)
     versions = platform().definitions.list_versions()
-    return jsonify([pick(v, "process_id", "version", "name", "sha256", "deployed_at", "deployed_by")
-                    for v in versions])
+    return jsonify([pick(v, "process_id", "version", "name", "sha256", "deployed_at", "deployed_by") for v in versions])
 
 
 def _uploaded_files() -> list[SourceFile]:
@@ -43,7 +42,6 @@ def upload_definition() -> ResponseReturnValue:
     if not files or not any(f.content for f in files):
         raise ProcessDefinitionError([Problem("upload", 1, "", "the upload is empty")])
     deployed = platform().definitions.deploy(files, actor=current_principal().username)
-    body = [{"process_id": d.version.process_id, "version": d.version.version, "created": d.created}
-            for d in deployed]
+    body = [{"process_id": d.version.process_id, "version": d.version.version, "created": d.created} for d in deployed]
     first = body[0]
     return jsonify({**first, "deployed": body}), 201 if any(d.created for d in deployed) else 200

@@ -12,10 +12,33 @@ from webapp.api import bp
 from webapp.api.render import int_arg, json_body, jsonable, pick
 from webapp.auth import current_principal, platform
 
-SUMMARY = ("id", "process_id", "version", "status", "department", "business_key", "started_by", "started_at",
-           "updated_at", "ended_at", "next_due_at")
-TASK_FIELDS = ("task_id", "element_id", "name", "lane", "role", "department", "state", "claimed_by", "due_at",
-               "due_provisional", "completed_at", "completed_by")
+SUMMARY = (
+    "id",
+    "process_id",
+    "version",
+    "status",
+    "department",
+    "business_key",
+    "started_by",
+    "started_at",
+    "updated_at",
+    "ended_at",
+    "next_due_at",
+)
+TASK_FIELDS = (
+    "task_id",
+    "element_id",
+    "name",
+    "lane",
+    "role",
+    "department",
+    "state",
+    "claimed_by",
+    "due_at",
+    "due_provisional",
+    "completed_at",
+    "completed_by",
+)
 
 
 def summary(instance: Any) -> dict[str, Any]:
@@ -35,17 +58,25 @@ def start_instance() -> ResponseReturnValue:
     if errors:
         raise FormValidationError("invalid request", errors)
     version = body.get("version")
-    instance = platform().instances.start(current_principal(), process_id, data,
-                                          version=version if isinstance(version, int) else None,
-                                          business_key=body.get("business_key"))
+    instance = platform().instances.start(
+        current_principal(),
+        process_id,
+        data,
+        version=version if isinstance(version, int) else None,
+        business_key=body.get("business_key"),
+    )
     return jsonify({"id": instance.id, "status": instance.status.value}), 201
 
 
 @bp.get("/instances")
 def list_instances() -> ResponseReturnValue:
-    rows, total = platform().instances.list(current_principal(), status=request.args.get("status") or None,
-                                            process_id=request.args.get("process_id") or None,
-                                            limit=int_arg("limit", 50, 1, 500), offset=int_arg("offset", 0))
+    rows, total = platform().instances.list(
+        current_principal(),
+        status=request.args.get("status") or None,
+        process_id=request.args.get("process_id") or None,
+        limit=int_arg("limit", 50, 1, 500),
+        offset=int_arg("offset", 0),
+    )
     return jsonify({"total": total, "items": [summary(r) for r in rows]})
 
 
@@ -56,10 +87,19 @@ def show_instance(instance_id: int) -> ResponseReturnValue:
     body.update(
         data=jsonable(view.data),
         tasks=[pick(t, *TASK_FIELDS) for t in view.tasks],
-        timers=[{"name": t.name, "element_id": t.element_id, "due_at": jsonable(t.due_at),
-                 "provisional": t.provisional, "interrupting": t.interrupting} for t in view.timers],
-        history=[pick(e, "at", "actor", "action", "task_id", "element_id", "element_name", "details")
-                 for e in view.history],
+        timers=[
+            {
+                "name": t.name,
+                "element_id": t.element_id,
+                "due_at": jsonable(t.due_at),
+                "provisional": t.provisional,
+                "interrupting": t.interrupting,
+            }
+            for t in view.timers
+        ],
+        history=[
+            pick(e, "at", "actor", "action", "task_id", "element_id", "element_name", "details") for e in view.history
+        ],
         completed_elements=view.completed_elements,
         incident=pick(view.incident, "id", "created_at", "element_id", "message") if view.incident else None,
     )

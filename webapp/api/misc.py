@@ -16,8 +16,13 @@ def issue_token() -> ResponseReturnValue:
     body = json_body()
     accounts = platform().accounts
     principal = accounts.authenticate(str(body.get("username", "")), str(body.get("password", "")))
-    return jsonify({"token": accounts.issue_token(principal), "username": principal.username,
-                    "roles": [{"role": r, "department": d} for r, d in principal.roles_by_department()]})
+    return jsonify(
+        {
+            "token": accounts.issue_token(principal),
+            "username": principal.username,
+            "roles": [{"role": r, "department": d} for r, d in principal.roles_by_department()],
+        }
+    )
 
 
 @bp.post("/messages")
@@ -29,8 +34,9 @@ def send_message() -> ResponseReturnValue:
 
         raise FormValidationError("a message needs a name", [FieldError("name", "required")])
     correlation = body.get("correlation_key")
-    delivered = platform().messages.send(current_principal(), name,
-                                         None if correlation is None else str(correlation), body.get("payload"))
+    delivered = platform().messages.send(
+        current_principal(), name, None if correlation is None else str(correlation), body.get("payload")
+    )
     return jsonify({"delivered_to": delivered})
 
 

@@ -15,13 +15,25 @@ def _resp(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    names = {400: "bad request", 401: "not authenticated", 403: "not allowed", 404: "not found",
-             409: "conflict: changed concurrently or no longer ready", 422: "invalid input (details say where)"}
+    names = {
+        400: "bad request",
+        401: "not authenticated",
+        403: "not allowed",
+        404: "not found",
+        409: "conflict: changed concurrently or no longer ready",
+        422: "invalid input (details say where)",
+    }
     return {str(c): _resp(names[c], ERROR) for c in codes}
 
 
-def _op(summary: str, ok: dict[str, Any], *codes: int, body: dict[str, Any] | None = None,
-        params: list[dict[str, Any]] | None = None, public: bool = False) -> dict[str, Any]:
+def _op(
+    summary: str,
+    ok: dict[str, Any],
+    *codes: int,
+    body: dict[str, Any] | None = None,
+    params: list[dict[str, Any]] | None = None,
+    public: bool = False,
+) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {**ok, **_errors(*codes)}}
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
@@ -47,54 +59,154 @@ ARR = {"type": "array", "items": OBJ}
 def document() -> dict[str, Any]:
     iid, tid = _path_param("instance_id", "integer"), _path_param("task_id")
     paths = {
-        "/auth/token": {"post": _op("Exchange username and password for a bearer token",
-                                    {"200": _resp("token", OBJ)}, 401, 422, public=True, body={
-                                        "type": "object", "required": ["username", "password"],
-                                        "properties": {"username": {"type": "string"},
-                                                       "password": {"type": "string"}}})},
+        "/auth/token": {
+            "post": _op(
+                "Exchange username and password for a bearer token",
+                {"200": _resp("token", OBJ)},
+                401,
+                422,
+                public=True,
+                body={
+                    "type": "object",
+                    "required": ["username", "password"],
+                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                },
+            )
+        },
         "/process-definitions": {
             "get": _op("Deployed process versions", {"200": _resp("versions", ARR)}, 401, 403),
-            "post": {"summary": "Deploy BPMN (raw XML body, or multipart: file + forms)",
-                     "requestBody": {"required": True, "content": {
-                         "application/xml": {"schema": {"type": "string"}},
-                         "multipart/form-data": {"schema": {"type": "object", "properties": {
-                             "file": {"type": "string", "format": "binary"},
-                             "forms": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
-                     "responses": {"201": _resp("deployed", OBJ), "200": _resp("already deployed", OBJ),
-                                   **_errors(401, 403, 422)}},
+            "post": {
+                "summary": "Deploy BPMN (raw XML body, or multipart: file + forms)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/xml": {"schema": {"type": "string"}},
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "forms": {
+                                        "type": "array",
+                                        "items": {"type": "string", "format": "binary"},
+                                    },
+                                },
+                            }
+                        },
+                    },
+                },
+                "responses": {
+                    "201": _resp("deployed", OBJ),
+                    "200": _resp("already deployed", OBJ),
+                    **_errors(401, 403, 422),
+                },
+            },
         },
         "/instances": {
-            "post": _op("Start an instance", {"201": _resp("started", OBJ)}, 401, 403, 404, 422, body={
-                "type": "object", "required": ["process_id"],
-                "properties": {"process_id": {"type": "string"}, "data": OBJ, "version": {"type": "integer"},
-                               "business_key": {"type": "string"}}}),
-            "get": _op("List instances (admin)", {"200": _resp("page", OBJ)}, 400, 401, 403,
-                       params=[_query("status"), _query("process_id"), _query("limit", "integer"),
-                               _query("offset", "integer")]),
+            "post": _op(
+                "Start an instance",
+                {"201": _resp("started", OBJ)},
+                401,
+                403,
+                404,
+                422,
+                body={
+                    "type": "object",
+                    "required": ["process_id"],
+                    "properties": {
+                        "process_id": {"type": "string"},
+                        "data": OBJ,
+                        "version": {"type": "integer"},
+                        "business_key": {"type": "string"},
+                    },
+                },
+            ),
+            "get": _op(
+                "List instances (admin)",
+                {"200": _resp("page", OBJ)},
+                400,
+                401,
+                403,
+                params=[
+                    _query("status"),
+                    _query("process_id"),
+                    _query("limit", "integer"),
+                    _query("offset", "integer"),
+                ],
+            ),
         },
-        "/instances/{instance_id}": {"get": _op("An instance with data, tasks, timers, history",
-                                                {"200": _resp("instance", OBJ)}, 401, 403, 404, params=[iid])},
-        "/tasks": {"get": _op("READY tasks I may work on", {"200": _resp("tasks", ARR)}, 400, 401,
-                              params=[_query("limit", "integer")])},
-        "/tasks/{task_id}": {"get": _op("A task with its form's JSON Schema", {"200": _resp("task", OBJ)},
-                                        401, 403, 404, params=[tid])},
-        "/tasks/{task_id}/complete": {"post": _op(
-            "Complete a task with form data", {"200": _resp("completed", OBJ)}, 401, 403, 404, 409, 422,
-            params=[tid], body={"type": "object", "properties": {"data": OBJ}})},
-        "/messages": {"post": _op("Deliver a named message to waiting instances", {"200": _resp("delivered", OBJ)},
-                                  401, 403, 422, body={"type": "object", "required": ["name"], "properties": {
-                                      "name": {"type": "string"}, "correlation_key": {"type": "string"},
-                                      "payload": {}}})},
+        "/instances/{instance_id}": {
+            "get": _op(
+                "An instance with data, tasks, timers, history",
+                {"200": _resp("instance", OBJ)},
+                401,
+                403,
+                404,
+                params=[iid],
+            )
+        },
+        "/tasks": {
+            "get": _op(
+                "READY tasks I may work on",
+                {"200": _resp("tasks", ARR)},
+                400,
+                401,
+                params=[_query("limit", "integer")],
+            )
+        },
+        "/tasks/{task_id}": {
+            "get": _op("A task with its form's JSON Schema", {"200": _resp("task", OBJ)}, 401, 403, 404, params=[tid])
+        },
+        "/tasks/{task_id}/complete": {
+            "post": _op(
+                "Complete a task with form data",
+                {"200": _resp("completed", OBJ)},
+                401,
+                403,
+                404,
+                409,
+                422,
+                params=[tid],
+                body={"type": "object", "properties": {"data": OBJ}},
+            )
+        },
+        "/messages": {
+            "post": _op(
+                "Deliver a named message to waiting instances",
+                {"200": _resp("delivered", OBJ)},
+                401,
+                403,
+                422,
+                body={
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "correlation_key": {"type": "string"},
+                        "payload": {},
+                    },
+                },
+            )
+        },
         "/openapi.json": {"get": _op("This document", {"200": _resp("OpenAPI", OBJ)}, public=True)},
     }
     for action in ("claim", "unclaim"):
-        paths[f"/tasks/{{task_id}}/{action}"] = {"post": _op(f"{action.capitalize()} a task",
-                                                             {"200": _resp("task", OBJ)}, 401, 403, 404, 409,
-                                                             params=[tid])}
+        paths[f"/tasks/{{task_id}}/{action}"] = {
+            "post": _op(f"{action.capitalize()} a task", {"200": _resp("task", OBJ)}, 401, 403, 404, 409, params=[tid])
+        }
     for action in ("suspend", "resume", "terminate", "retry"):
-        paths[f"/instances/{{instance_id}}/{action}"] = {"post": _op(
-            f"{action.capitalize()} an instance (admin)", {"200": _resp("new status", OBJ)}, 401, 403, 404, 409,
-            422, params=[iid])}
+        paths[f"/instances/{{instance_id}}/{action}"] = {
+            "post": _op(
+                f"{action.capitalize()} an instance (admin)",
+                {"200": _resp("new status", OBJ)},
+                401,
+                403,
+                404,
+                409,
+                422,
+                params=[iid],
+            )
+        }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Onestop API", "version": "1", "description": "政务服务 BPMN 审批平台接口"},
@@ -103,8 +215,22 @@ def document() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                "type": "object", "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {}}}}}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "details": {},
+                            },
+                        }
+                    },
+                }
+            },
         },
     }

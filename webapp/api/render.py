@@ -30,8 +30,9 @@ def pick(obj: Any, *names: str) -> dict[str, Any]:
 def json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise FormValidationError("the request body must be a JSON object",
-                                  [FieldError("_body", "expected a JSON object")])
+        raise FormValidationError(
+            "the request body must be a JSON object", [FieldError("_body", "expected a JSON object")]
+        )
     return body
 
 

@@ -10,8 +10,21 @@ from webapp.api import bp
 from webapp.api.render import int_arg, json_body, jsonable, pick
 from webapp.auth import current_principal, platform
 
-INBOX = ("task_id", "instance_id", "element_id", "name", "lane", "role", "department", "due_at",
-         "due_provisional", "claimed_by", "business_key", "process_id", "created_at")
+INBOX = (
+    "task_id",
+    "instance_id",
+    "element_id",
+    "name",
+    "lane",
+    "role",
+    "department",
+    "due_at",
+    "due_provisional",
+    "claimed_by",
+    "business_key",
+    "process_id",
+    "created_at",
+)
 
 
 def _inbox_item(task: object) -> dict[str, object]:
@@ -31,8 +44,13 @@ def my_tasks() -> ResponseReturnValue:
 def show_task(task_id: str) -> ResponseReturnValue:
     view = platform().tasks.show(current_principal(), task_id)
     body = _inbox_item(view.task)
-    body.update(state=view.task.state.value, form=view.task.form_ref, schema=view.form_schema,
-                instance_status=view.instance_status.value, data=jsonable(view.data))
+    body.update(
+        state=view.task.state.value,
+        form=view.task.form_ref,
+        schema=view.form_schema,
+        instance_status=view.instance_status.value,
+        data=jsonable(view.data),
+    )
     return jsonify(body)
 
 
@@ -53,6 +71,12 @@ def complete(task_id: str) -> ResponseReturnValue:
     if not isinstance(data, dict):
         raise FormValidationError("invalid request", [FieldError("data", "must be an object")])
     result = platform().tasks.complete(current_principal(), task_id, data)
-    return jsonify({"instance_id": result.instance_id, "instance_status": result.instance_status.value,
-                    "output_key": result.output_key, "next_tasks": result.next_tasks,
-                    "incident": result.incident})
+    return jsonify(
+        {
+            "instance_id": result.instance_id,
+            "instance_status": result.instance_status.value,
+            "output_key": result.output_key,
+            "next_tasks": result.next_tasks,
+            "incident": result.incident,
+        }
+    )

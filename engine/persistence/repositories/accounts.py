@@ -28,8 +28,9 @@ class AccountRepository:
         return self._conn.execute(select(departments.c.code).where(departments.c.code == code)).first() is not None
 
     def password_hash(self, username: str) -> str | None:
-        row = self._conn.execute(select(users.c.password_hash).where(users.c.username == username,
-                                                                      users.c.active.is_(True))).first()
+        row = self._conn.execute(
+            select(users.c.password_hash).where(users.c.username == username, users.c.active.is_(True))
+        ).first()
         return row.password_hash if row else None
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
@@ -38,28 +39,47 @@ class AccountRepository:
     def upsert_user(self, username: str, display_name: str, password_hash: str, now: datetime) -> int:
         row = self._conn.execute(select(users.c.id).where(users.c.username == username)).first()
         if row:
-            self._conn.execute(update(users).where(users.c.id == row.id).values(
-                display_name=display_name, password_hash=password_hash, active=True))
+            self._conn.execute(
+                update(users)
+                .where(users.c.id == row.id)
+                .values(display_name=display_name, password_hash=password_hash, active=True)
+            )
             return int(row.id)
-        result = self._conn.execute(insert(users).values(
-            username=username, display_name=display_name, password_hash=password_hash, active=True,
-            created_at=now).returning(users.c.id))
+        result = self._conn.execute(
+            insert(users)
+            .values(
+                username=username,
+                display_name=display_name,
+                password_hash=password_hash,
+                active=True,
+                created_at=now,
+            )
+            .returning(users.c.id)
+        )
         return int(result.scalar_one())
 
     def grant(self, user_id: int, role: str, department: str | None, window: str | None) -> None:
-        exists = self._conn.execute(select(user_roles.c.id).where(
-            user_roles.c.user_id == user_id, user_roles.c.role == role,
-            user_roles.c.department.is_(None) if department is None else user_roles.c.department == department,
-        )).first()
+        exists = self._conn.execute(
+            select(user_roles.c.id).where(
+                user_roles.c.user_id == user_id,
+                user_roles.c.role == role,
+                user_roles.c.department.is_(None) if department is None else user_roles.c.department == department,
+            )
+        ).first()
         if not exists:
-            self._conn.execute(insert(user_roles).values(user_id=user_id, role=role, department=department,
-                                                         window=window))
+            self._conn.execute(
+                insert(user_roles).values(user_id=user_id, role=role, department=department, window=window)
+            )
 
     def principal(self, username: str) -> Principal | None:
         user = self._conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
         if user is None:
             return None
-        grants = self._conn.execute(select(user_roles.c.role, user_roles.c.department)
-                                    .where(user_roles.c.user_id == user.id))
-        return Principal(username=user.username, display_name=user.display_name,
-                         grants=frozenset(RoleGrant(r.role, r.department) for r in grants))
+        grants = self._conn.execute(
+            select(user_roles.c.role, user_roles.c.department).where(user_roles.c.user_id == user.id)
+        )
+        return Principal(
+            username=user.username,
+            display_name=user.display_name,
+            grants=frozenset(RoleGrant(r.role, r.department) for r in grants),
+        )

@@ -25,17 +25,25 @@ class CalendarRepository:
 
     def replace_year(self, info: YearInfo, rules: Iterable[DayRule], now: datetime) -> None:
         year = info.year
-        self._conn.execute(delete(calendar_days).where(calendar_days.c.day >= date(year, 1, 1),
-                                                       calendar_days.c.day <= date(year, 12, 31)))
+        self._conn.execute(
+            delete(calendar_days).where(
+                calendar_days.c.day >= date(year, 1, 1), calendar_days.c.day <= date(year, 12, 31)
+            )
+        )
         self._conn.execute(delete(calendar_years).where(calendar_years.c.year == year))
-        self._conn.execute(insert(calendar_years).values(year=year, provisional=info.provisional,
-                                                         source=info.source, updated_at=now))
-        values = [{"day": r.day, "is_workday": r.is_workday, "label": r.label, "source": r.source}
-                  for r in rules if r.day.year == year]
+        self._conn.execute(
+            insert(calendar_years).values(year=year, provisional=info.provisional, source=info.source, updated_at=now)
+        )
+        values = [
+            {"day": r.day, "is_workday": r.is_workday, "label": r.label, "source": r.source}
+            for r in rules
+            if r.day.year == year
+        ]
         if values:
             self._conn.execute(insert(calendar_days), values)
 
     def set_day(self, rule: DayRule) -> None:
         self._conn.execute(delete(calendar_days).where(calendar_days.c.day == rule.day))
-        self._conn.execute(insert(calendar_days).values(day=rule.day, is_workday=rule.is_workday,
-                                                        label=rule.label, source=rule.source))
+        self._conn.execute(
+            insert(calendar_days).values(day=rule.day, is_workday=rule.is_workday, label=rule.label, source=rule.source)
+        )

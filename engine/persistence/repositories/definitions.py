@@ -14,9 +14,17 @@ from engine.persistence.tables import definition_files, process_versions
 def _version(row: Row[Any]) -> ProcessVersion:
     m = row._mapping
     return ProcessVersion(
-        id=m["id"], process_id=m["process_id"], version=m["version"], name=m["name"], sha256=m["sha256"],
-        bundle_sha256=m["bundle_sha256"], file_ids=tuple(m["file_ids"]), forms=dict(m["forms"]),
-        deployed_at=m["deployed_at"], deployed_by=m["deployed_by"], department=m["department"],
+        id=m["id"],
+        process_id=m["process_id"],
+        version=m["version"],
+        name=m["name"],
+        sha256=m["sha256"],
+        bundle_sha256=m["bundle_sha256"],
+        file_ids=tuple(m["file_ids"]),
+        forms=dict(m["forms"]),
+        deployed_at=m["deployed_at"],
+        deployed_by=m["deployed_by"],
+        department=m["department"],
         starter_roles=tuple(m["starter_roles"]),
     )
 
@@ -38,45 +46,93 @@ class DefinitionRepository:
         existing = self.file_by_hash(sha256)
         if existing:
             return existing.id
-        result = self._conn.execute(insert(definition_files).values(
-            name=name, kind=kind, sha256=sha256, content=content, created_at=now,
-        ).returning(definition_files.c.id))
+        result = self._conn.execute(
+            insert(definition_files)
+            .values(
+                name=name,
+                kind=kind,
+                sha256=sha256,
+                content=content,
+                created_at=now,
+            )
+            .returning(definition_files.c.id)
+        )
         return int(result.scalar_one())
 
     def latest_form_files(self) -> dict[str, int]:
         """The newest deployed file id of every form name."""
         rows = self._conn.execute(
             select(definition_files.c.name, func.max(definition_files.c.id))
-            .where(definition_files.c.kind == "form").group_by(definition_files.c.name)
+            .where(definition_files.c.kind == "form")
+            .group_by(definition_files.c.name)
         )
         return {name: int(file_id) for name, file_id in rows}
 
     def version_by_bundle(self, process_id: str, bundle_sha256: str) -> ProcessVersion | None:
-        row = self._conn.execute(select(process_versions).where(
-            process_versions.c.process_id == process_id, process_versions.c.bundle_sha256 == bundle_sha256)).first()
+        row = self._conn.execute(
+            select(process_versions).where(
+                process_versions.c.process_id == process_id, process_versions.c.bundle_sha256 == bundle_sha256
+            )
+        ).first()
         return _version(row) if row else None
 
-    def add_version(self, *, process_id: str, name: str, sha256: str, bundle_sha256: str, file_ids: list[int],
-                    forms: dict[str, int], department: str | None, starter_roles: list[str], now: datetime,
-                    actor: str | None) -> ProcessVersion:
-        current = self._conn.execute(select(func.max(process_versions.c.version))
-                                     .where(process_versions.c.process_id == process_id)).scalar()
+    def add_version(
+        self,
+        *,
+        process_id: str,
+        name: str,
+        sha256: str,
+        bundle_sha256: str,
+        file_ids: list[int],
+        forms: dict[str, int],
+        department: str | None,
+        starter_roles: list[str],
+        now: datetime,
+        actor: str | None,
+    ) -> ProcessVersion:
+        current = self._conn.execute(
+            select(func.max(process_versions.c.version)).where(process_versions.c.process_id == process_id)
+        ).scalar()
         version = int(current or 0) + 1
-        result = self._conn.execute(insert(process_versions).values(
-            process_id=process_id, version=version, name=name, sha256=sha256, bundle_sha256=bundle_sha256,
-            file_ids=file_ids, forms=forms, department=department, starter_roles=starter_roles,
-            deployed_at=now, deployed_by=actor,
-        ).returning(process_versions.c.id))
+        result = self._conn.execute(
+            insert(process_versions)
+            .values(
+                process_id=process_id,
+                version=version,
+                name=name,
+                sha256=sha256,
+                bundle_sha256=bundle_sha256,
+                file_ids=file_ids,
+                forms=forms,
+                department=department,
+                starter_roles=starter_roles,
+                deployed_at=now,
+                deployed_by=actor,
+            )
+            .returning(process_versions.c.id)
+        )
         return ProcessVersion(
-            id=int(result.scalar_one()), process_id=process_id, version=version, name=name, sha256=sha256,
-            bundle_sha256=bundle_sha256, file_ids=tuple(file_ids), forms=forms, deployed_at=now,
-            deployed_by=actor, department=department, starter_roles=tuple(starter_roles),
+            id=int(result.scalar_one()),
+            process_id=process_id,
+            version=version,
+            name=name,
+            sha256=sha256,
+            bundle_sha256=bundle_sha256,
+            file_ids=tuple(file_ids),
+            forms=forms,
+            deployed_at=now,
+            deployed_by=actor,
+            department=department,
+            starter_roles=tuple(starter_roles),
         )
 
     def get_version(self, process_id: str, version: int | None = None) -> ProcessVersion | None:
         query = select(process_versions).where(process_versions.c.process_id == process_id)
-        query = query.where(process_versions.c.version == version) if version else query.order_by(
-            process_versions.c.version.desc()).limit(1)
+        query = (
+            query.where(process_versions.c.version == version)
+            if version
+            else query.order_by(process_versions.c.version.desc()).limit(1)
+        )
         row = self._conn.execute(query).first()
         return _version(row) if row else None
 
@@ -85,13 +141,18 @@ class DefinitionRepository:
         return _version(row) if row else None
 
     def list_versions(self) -> list[ProcessVersion]:
-        rows = self._conn.execute(select(process_versions).order_by(process_versions.c.process_id,
-                                                                     process_versions.c.version))
+        rows = self._conn.execute(
+            select(process_versions).order_by(process_versions.c.process_id, process_versions.c.version)
+        )
         return [_version(r) for r in rows]
 
     def latest_files_of_kind(self, kind: str) -> list[DefinitionFile]:
         """The newest stored file of every name of one kind (e.g. every DMN decision file)."""
-        newest = select(func.max(definition_files.c.id)).where(definition_files.c.kind == kind).group_by(
-            definition_files.c.name).scalar_subquery()
+        newest = (
+            select(func.max(definition_files.c.id))
+            .where(definition_files.c.kind == kind)
+            .group_by(definition_files.c.name)
+            .scalar_subquery()
+        )
         rows = self._conn.execute(select(definition_files).where(definition_files.c.id.in_(newest)))
         return [DefinitionFile(**{k: v for k, v in r._mapping.items() if k != "created_at"}) for r in rows]

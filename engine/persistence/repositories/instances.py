@@ -35,25 +35,45 @@ _TASK_COLUMNS = list(human_tasks.c)
 def _instance(row: Row[Any], prefix: str = "") -> InstanceRecord:
     m = row._mapping
     return InstanceRecord(
-        id=m[f"{prefix}id"], process_version_id=m[f"{prefix}process_version_id"],
-        process_id=m[f"{prefix}process_id"], version=m[f"{prefix}version"],
-        status=InstanceStatus(m[f"{prefix}status"]), department=m[f"{prefix}department"],
-        business_key=m[f"{prefix}business_key"], state=m[f"{prefix}state"],
-        serializer_version=m[f"{prefix}serializer_version"], next_due_at=m[f"{prefix}next_due_at"],
-        row_version=m[f"{prefix}row_version"], started_by=m[f"{prefix}started_by"],
-        started_at=m[f"{prefix}started_at"], updated_at=m[f"{prefix}updated_at"],
-        ended_at=m[f"{prefix}ended_at"], data=m[f"{prefix}data"] or {},
+        id=m[f"{prefix}id"],
+        process_version_id=m[f"{prefix}process_version_id"],
+        process_id=m[f"{prefix}process_id"],
+        version=m[f"{prefix}version"],
+        status=InstanceStatus(m[f"{prefix}status"]),
+        department=m[f"{prefix}department"],
+        business_key=m[f"{prefix}business_key"],
+        state=m[f"{prefix}state"],
+        serializer_version=m[f"{prefix}serializer_version"],
+        next_due_at=m[f"{prefix}next_due_at"],
+        row_version=m[f"{prefix}row_version"],
+        started_by=m[f"{prefix}started_by"],
+        started_at=m[f"{prefix}started_at"],
+        updated_at=m[f"{prefix}updated_at"],
+        ended_at=m[f"{prefix}ended_at"],
+        data=m[f"{prefix}data"] or {},
     )
 
 
 def _task(row: Row[Any]) -> HumanTaskRecord:
     m = row._mapping
     return HumanTaskRecord(
-        task_id=m["task_id"], instance_id=m["instance_id"], element_id=m["element_id"], name=m["name"],
-        lane=m["lane"], role=m["role"], department=m["department"], form_ref=m["form_ref"],
-        form_ui_ref=m["form_ui_ref"], state=TaskState(m["state"]), claimed_by=m["claimed_by"],
-        due_at=m["due_at"], due_provisional=m["due_provisional"], created_at=m["created_at"],
-        completed_at=m["completed_at"], completed_by=m["completed_by"], business_key=m["business_key"],
+        task_id=m["task_id"],
+        instance_id=m["instance_id"],
+        element_id=m["element_id"],
+        name=m["name"],
+        lane=m["lane"],
+        role=m["role"],
+        department=m["department"],
+        form_ref=m["form_ref"],
+        form_ui_ref=m["form_ui_ref"],
+        state=TaskState(m["state"]),
+        claimed_by=m["claimed_by"],
+        due_at=m["due_at"],
+        due_provisional=m["due_provisional"],
+        created_at=m["created_at"],
+        completed_at=m["completed_at"],
+        completed_by=m["completed_by"],
+        business_key=m["business_key"],
         process_id=m["process_id"],
     )
 
@@ -78,13 +98,19 @@ class InstanceRepository:
         return _instance(row) if row else None
 
     def save(self, record: InstanceRecord) -> None:
-        """Write state and summary; refuses (409) when another transaction saved this instance first."""
-        values = {c.name: getattr(record, c.name) for c in instances.c if c.name not in {"id", "row_version"}}
-        values["status"] = record.status.value
+        """Write state and summary; refuses (ConcurrentUpdate) when another transaction saved it first."""
         result = self._conn.execute(
             update(instances)
             .where(instances.c.id == record.id, instances.c.row_version == record.row_version)
-            .values(**values, row_version=record.row_version + 1)
+            .values(
+                state=record.state,
+                serializer_version=record.serializer_version,
+                status=record.status.value,
+                next_due_at=record.next_due_at,
+                updated_at=record.updated_at,
+                ended_at=record.ended_at,
+                row_version=record.row_version + 1,
+            )
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"instance {record.id} was changed by somebody else; reload and retry")
@@ -105,14 +131,13 @@ class InstanceRepository:
         return _instance(row) if row else None
 
     def earliest_due(self) -> datetime | None:
-        query = select(func.min(instances.c.next_due_at)).where(
-            instances.c.status == InstanceStatus.RUNNING.value
-        )
+        query = select(func.min(instances.c.next_due_at)).where(instances.c.status == InstanceStatus.RUNNING.value)
         value = self._conn.execute(query).scalar()
-        return value  # type: ignore[no-any-return]
+        return value
 
-    def list(self, *, status: str | None = None, process_id: str | None = None, limit: int = 50,
-             offset: int = 0) -> tuple[list[InstanceRecord], int]:
+    def list_page(
+        self, *, status: str | None = None, process_id: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[InstanceRecord], int]:
         conditions = []
         if status:
             conditions.append(instances.c.status == status)
@@ -150,8 +175,9 @@ class InstanceRepository:
             query = query.where(human_tasks.c.state == state.value)
         return [_task(r) for r in self._conn.execute(query.order_by(human_tasks.c.created_at))]
 
-    def ready_tasks_for(self, grants: Iterable[tuple[str, str | None]], *, any_department: bool = False,
-                        limit: int = 200) -> list[HumanTaskRecord]:
+    def ready_tasks_for(
+        self, grants: Iterable[tuple[str, str | None]], *, any_department: bool = False, limit: int = 200
+    ) -> list[HumanTaskRecord]:
         """READY tasks for the given (role, department) grants; department None means every department."""
         query = select(*_TASK_COLUMNS).where(human_tasks.c.state == TaskState.READY.value)
         if not any_department:
@@ -169,36 +195,49 @@ class InstanceRepository:
 
     def insert_tasks(self, records: Sequence[HumanTaskRecord]) -> None:
         if records:
-            self._conn.execute(insert(human_tasks), [
-                {**{c.name: getattr(r, c.name) for c in human_tasks.c}, "state": r.state.value} for r in records
-            ])
+            self._conn.execute(
+                insert(human_tasks),
+                [{**{c.name: getattr(r, c.name) for c in human_tasks.c}, "state": r.state.value} for r in records],
+            )
 
     def mark_tasks(self, task_ids: Sequence[str], state: TaskState, now: datetime, actor: str | None) -> None:
-        if task_ids:
-            self._conn.execute(
-                update(human_tasks).where(human_tasks.c.task_id.in_(list(task_ids)))
-                .values(state=state.value, completed_at=now, completed_by=actor)
-            )
+        if not task_ids:
+            return
+        # one id is the common case (a completion): a plain equality keeps the statement cacheable
+        where = (
+            human_tasks.c.task_id == task_ids[0] if len(task_ids) == 1 else human_tasks.c.task_id.in_(list(task_ids))
+        )
+        self._conn.execute(
+            update(human_tasks).where(where).values(state=state.value, completed_at=now, completed_by=actor)
+        )
 
     def set_claim(self, task_id: str, username: str | None, expected: str | None) -> bool:
         result = self._conn.execute(
             update(human_tasks)
-            .where(human_tasks.c.task_id == task_id, human_tasks.c.state == TaskState.READY.value,
-                   human_tasks.c.claimed_by.is_(None) if expected is None else human_tasks.c.claimed_by == expected)
+            .where(
+                human_tasks.c.task_id == task_id,
+                human_tasks.c.state == TaskState.READY.value,
+                human_tasks.c.claimed_by.is_(None) if expected is None else human_tasks.c.claimed_by == expected,
+            )
             .values(claimed_by=username)
         )
         return bool(result.rowcount == 1)
 
     def update_task_due(self, task_id: str, due_at: datetime | None, provisional: bool) -> None:
-        self._conn.execute(update(human_tasks).where(human_tasks.c.task_id == task_id)
-                           .values(due_at=due_at, due_provisional=provisional))
+        self._conn.execute(
+            update(human_tasks)
+            .where(human_tasks.c.task_id == task_id)
+            .values(due_at=due_at, due_provisional=provisional)
+        )
 
     # -- timers and messages -------------------------------------------------------------------
     def replace_timers(self, instance_id: int, records: Sequence[TimerRecord]) -> None:
         self._conn.execute(timers.delete().where(timers.c.instance_id == instance_id))
         if records:
-            self._conn.execute(insert(timers), [{c.name: getattr(r, c.name) for c in timers.c if c.name != "id"}
-                                                for r in records])
+            self._conn.execute(
+                insert(timers),
+                [{c.name: getattr(r, c.name) for c in timers.c if c.name != "id"} for r in records],
+            )
 
     def timers_for(self, instance_id: int) -> list[TimerRecord]:
         rows = self._conn.execute(select(timers).where(timers.c.instance_id == instance_id).order_by(timers.c.due_at))
@@ -215,19 +254,25 @@ class InstanceRepository:
     def replace_awaited(self, instance_id: int, messages: Sequence[AwaitedMessage]) -> None:
         self._conn.execute(awaited_messages.delete().where(awaited_messages.c.instance_id == instance_id))
         if messages:
-            self._conn.execute(insert(awaited_messages), [
-                {"instance_id": instance_id, "name": m.name, "correlation": m.correlation} for m in messages
-            ])
+            self._conn.execute(
+                insert(awaited_messages),
+                [{"instance_id": instance_id, "name": m.name, "correlation": m.correlation} for m in messages],
+            )
 
     def waiting_for_message(self, name: str, correlation: str | None) -> list[int]:
         """Instances waiting for ``name`` whose correlation (or business key) equals ``correlation``."""
-        query = select(awaited_messages.c.instance_id).join(
-            instances, instances.c.id == awaited_messages.c.instance_id
-        ).where(awaited_messages.c.name == name)
+        query = (
+            select(awaited_messages.c.instance_id)
+            .join(instances, instances.c.id == awaited_messages.c.instance_id)
+            .where(awaited_messages.c.name == name)
+        )
         if correlation is not None:
-            query = query.where(or_(awaited_messages.c.correlation == correlation,
-                                    and_(awaited_messages.c.correlation.is_(None),
-                                         instances.c.business_key == correlation)))
+            query = query.where(
+                or_(
+                    awaited_messages.c.correlation == correlation,
+                    and_(awaited_messages.c.correlation.is_(None), instances.c.business_key == correlation),
+                )
+            )
         return sorted({int(i) for i in self._conn.execute(query).scalars()})
 
     # -- audit and incidents -------------------------------------------------------------------
@@ -236,24 +281,37 @@ class InstanceRepository:
             self._conn.execute(insert(audit_events), [e.__dict__ for e in events])
 
     def history(self, instance_id: int) -> list[AuditEvent]:
-        rows = self._conn.execute(select(audit_events).where(audit_events.c.instance_id == instance_id)
-                                  .order_by(audit_events.c.id))
+        rows = self._conn.execute(
+            select(audit_events).where(audit_events.c.instance_id == instance_id).order_by(audit_events.c.id)
+        )
         return [AuditEvent(**{k: v for k, v in r._mapping.items() if k != "id"}) for r in rows]
 
-    def open_incident(self, instance_id: int, at: datetime, element_id: str | None, message: str,
-                      action: dict[str, Any]) -> int:
-        result = self._conn.execute(insert(incidents).values(
-            instance_id=instance_id, created_at=at, element_id=element_id, message=message, action=action,
-        ).returning(incidents.c.id))
+    def open_incident(
+        self, instance_id: int, at: datetime, element_id: str | None, message: str, action: dict[str, Any]
+    ) -> int:
+        result = self._conn.execute(
+            insert(incidents)
+            .values(
+                instance_id=instance_id,
+                created_at=at,
+                element_id=element_id,
+                message=message,
+                action=action,
+            )
+            .returning(incidents.c.id)
+        )
         return int(result.scalar_one())
 
     def current_incident(self, instance_id: int) -> Incident | None:
         row = self._conn.execute(
-            select(incidents).where(incidents.c.instance_id == instance_id, incidents.c.resolved_at.is_(None))
-            .order_by(incidents.c.id.desc()).limit(1)
+            select(incidents)
+            .where(incidents.c.instance_id == instance_id, incidents.c.resolved_at.is_(None))
+            .order_by(incidents.c.id.desc())
+            .limit(1)
         ).first()
         return Incident(**row._mapping) if row else None
 
     def resolve_incident(self, incident_id: int, at: datetime, actor: str | None) -> None:
-        self._conn.execute(update(incidents).where(incidents.c.id == incident_id)
-                           .values(resolved_at=at, resolved_by=actor))
+        self._conn.execute(
+            update(incidents).where(incidents.c.id == incident_id).values(resolved_at=at, resolved_by=actor)
+        )
