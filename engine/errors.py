@@ -73,7 +73,9 @@ class Problem:
     severity: str = field(default="error", compare=False)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.element_id or '-'}: {self.message}"
+        # one problem, one line: names from modelling tools may carry line breaks
+        element = " ".join((self.element_id or "-").split())
+        return f"{self.file}:{self.line}: {element}: {' '.join(self.message.split())}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "element_id": self.element_id, "message": self.message}

@@ -5,11 +5,13 @@ Each source string is parsed once (LRU-cached) and compiled with RestrictedPytho
 * refused at compile time: ``_``-names and ``_``-attributes (``__class__``, ``__import__``), frame/generator
   introspection (``gi_frame``, ``f_globals``), ``import``, ``class``, ``with``, and calls of ``eval``, ``exec``,
   ``open``, ``compile``, ``globals``, ``vars``, ``breakpoint``, ``input``, ``type(a, b, c)`` ...;
-* rewritten to call guards (``sandbox_guards``): attribute reads, item writes, iteration, ``*``, ``**``, ``<<``,
-  ``+``, ``%`` and f-string fields (size budgets checked before the C-level work), ``while`` bodies (CPU check)
-  and ``except``/``finally`` blocks (a sandbox error cannot be swallowed by the script);
+* rewritten to call guards (``sandbox_guards``): attribute reads (which also bound ``str.ljust``/``format``/
+  ``join``/``replace``..., ``list.extend``, ``int.to_bytes``), item writes, iteration, ``*``, ``**``, ``<<``,
+  ``+``, ``%``, ``//`` and f-string fields (size budgets checked before the C-level work), ``while`` bodies
+  (CPU check) and ``except``/``finally`` blocks (a sandbox error cannot be swallowed by the script);
 * run with :data:`SAFE_BUILTINS` plus the host's published helpers, under a thread-local ``sys.settrace``
-  watchdog that stops the run after ``time_limit`` seconds of CPU time or ``memory_limit_mb`` of growth.
+  watchdog that stops the run after ``time_limit`` seconds of CPU time or ``memory_limit_mb`` of RSS growth;
+* after the run, values stored in task data (or returned by an expression) must be plain, bounded data.
 
 Short expressions without loops, comprehensions or lambdas run without the tracer: they cannot loop and
 each of their few operations is bounded, so a cached ``amount > 5`` costs about 1 µs more than a plain
@@ -26,7 +28,7 @@ import traceback
 import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer, copy_locations
@@ -53,10 +55,13 @@ __all__ = [
 
 Mode = Literal["eval", "exec"]
 
-_FORBIDDEN_CALLS = frozenset(
-    ["eval", "exec", "compile", "open", "globals", "locals", "vars", "breakpoint", "input", "help", "dir", "setattr", "delattr", "iter", "memoryview", "exit", "quit", "super", "object", "classmethod", "staticmethod", "property", "bytes", "bytearray"]
-)
-_BINOP_GUARDS = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_"}
+_FORBIDDEN_CALLS = frozenset({
+    "eval", "exec", "compile", "open", "globals", "locals", "vars", "breakpoint", "input", "help", "dir",
+    "setattr", "delattr", "iter", "memoryview", "exit", "quit", "super", "object", "classmethod", "staticmethod",
+    "property", "bytes", "bytearray",
+})
+_BINOP_GUARDS = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_",
+                 ast.FloorDiv: "_floordiv_"}
 _LOOPING = (ast.For, ast.While, ast.FunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
             ast.GeneratorExp)
 _SITES = (ast.Call, ast.BinOp, ast.Starred, ast.FormattedValue)  # steps that may do bounded C-level work
@@ -78,13 +83,16 @@ def _format_attributes(template: str) -> list[str]:
         return []  # malformed: str.format will say so when it runs
 
 
-def _guard_call(name: str, args: list[ast.expr], like: ast.AST) -> ast.Call:
+_Located = ast.stmt | ast.expr | ast.excepthandler
+
+
+def _guard_call(name: str, args: list[ast.expr], like: _Located) -> ast.Call:
     call = ast.Call(func=ast.Name(name, ast.Load()), args=args, keywords=[])
     copy_locations(call, like)
     return call
 
 
-def _guard_stmt(name: str, like: ast.AST) -> ast.Expr:
+def _guard_stmt(name: str, like: _Located) -> ast.Expr:
     stmt = ast.Expr(_guard_call(name, [], like))
     copy_locations(stmt, like)
     return stmt
@@ -138,24 +146,24 @@ class _SandboxPolicy(RestrictingNodeTransformer):
         return super().visit_Call(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> Any:
-        node = super().visit_BinOp(node)
+        node = cast(ast.BinOp, super().visit_BinOp(node))
         guard = _BINOP_GUARDS.get(type(node.op))
         return node if guard is None else _guard_call(guard, [node.left, node.right], node)
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
-        node = super().visit_FormattedValue(node)
+        node = cast(ast.FormattedValue, super().visit_FormattedValue(node))
         spec = node.format_spec or ast.Constant("")
         node.value = _guard_call("_fmt_", [node.value, ast.Constant(node.conversion), spec], node)
         node.conversion, node.format_spec = -1, None
         return node
 
     def visit_While(self, node: ast.While) -> Any:
-        node = super().visit_While(node)
+        node = cast(ast.While, super().visit_While(node))
         node.body.insert(0, _guard_stmt("_tick_", node))  # `while True: pass` emits no line events
         return node
 
     def visit_Try(self, node: ast.Try) -> Any:
-        node = super().visit_Try(node)
+        node = cast(ast.Try, super().visit_Try(node))
         for handler in node.handlers:
             handler.body.insert(0, _guard_stmt("_reraise_", handler))
         if node.finalbody:
@@ -173,7 +181,7 @@ class _Compiled:
 @functools.lru_cache(maxsize=4096)
 def _compile(source: str, mode: Mode) -> _Compiled:
     try:
-        tree = ast.parse(source, SCRIPT_FILENAME, mode)
+        tree = cast(ast.Module | ast.Expression, ast.parse(source, SCRIPT_FILENAME, mode))
     except SyntaxError as error:
         return _Compiled(None, (f"line {error.lineno or '?'}: syntax error: {error.msg}",), False)
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, absurd nesting
@@ -207,7 +215,7 @@ def _storable(value: Any) -> bool:
     return not (callable(value) or isinstance(value, (Iterator, types.ModuleType)))
 
 
-class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
+class RestrictedEnvironment(TaskDataEnvironment):
     """A Spiff TaskDataEnvironment whose evaluate/execute run RestrictedPython code under CPU/size limits.
 
     ``self.globals`` holds only the published helpers (so Spiff's overwrite check refuses task data that
@@ -280,7 +288,7 @@ def _checked(what: str, value: Any) -> None:
         raise type(error)(f"{what}: {error}") from None
 
 
-class SandboxedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+class SandboxedScriptEngine(PythonScriptEngine):
     """PythonScriptEngine that keeps the sandbox error as ``__cause__`` and in the message."""
 
     def evaluate(self, task: Any, expression: str, external_context: Mapping[str, Any] | None = None) -> Any:
@@ -305,7 +313,7 @@ class SandboxedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
         line_number, error_line = self.get_error_line_number_and_content(script, err)
         if isinstance(err, SpiffWorkflowException):
-            err.line_number, err.error_line = line_number, error_line  # type: ignore[attr-defined]
+            err.line_number, err.error_line = line_number, error_line
             err.add_note(f"Python script error on line {line_number}: '{error_line}'")
             return err
         return WorkflowTaskException(f"{type(err).__name__}: {err}", task=task, exception=err,

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import types
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Sized
 from functools import partial
 from typing import Any, NoReturn
 
@@ -145,7 +145,9 @@ def trip(error: SandboxError) -> NoReturn:
 def _checkpoint() -> None:
     """Called from sandboxed loops and handlers: re-raise a caught sandbox error, re-arm a lost tracer."""
     run = getattr(_state, "run", None)
-    if run is None:
+    if run is None:  # e.g. a suspended generator closed by the garbage collector after the run
+        if isinstance(sys.exc_info()[1], GeneratorExit):
+            raise GeneratorExit  # let close() finish without running the handler
         trip(SandboxViolation("sandboxed code cannot run outside the sandbox"))
     if run.tripped is not None:
         raise run.tripped
@@ -156,11 +158,8 @@ def _checkpoint() -> None:
         run.check()
 
 
-def _tick() -> None:
-    _checkpoint()
-
-
-def _reraise() -> None:
+def _guard_point() -> None:
+    """``_tick_()`` at the top of every while body, ``_reraise_()`` at the top of every except/finally block."""
     _checkpoint()
 
 
@@ -219,8 +218,15 @@ _PERCENT = re.compile(r"%(?:%|(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?)")
 _NUMBER = re.compile(r"\d+")
 
 
+def _check_div(a: Any, b: Any) -> None:
+    """Dividing two huge integers is quadratic C-level work (one huge and one small is fine)."""
+    if isinstance(a, int) and isinstance(b, int) and min(a.bit_length(), b.bit_length()) > MAX_INT_BITS:
+        trip(SandboxLimitExceeded(f"division of two integers over {MAX_INT_BITS} bits is not allowed"))
+
+
 def _check_mod(a: Any, b: Any) -> None:
     if not isinstance(a, _TEXT):
+        _check_div(a, b)
         return
     template = a if isinstance(a, str) else bytes(a).decode("latin-1")
     size = len(template) + text_size(b)
@@ -306,12 +312,15 @@ class _SafeFormatter(string.Formatter):
         return out
 
 
+_CONVERSIONS: dict[int, Callable[[Any], str]] = {ord("s"): str, ord("r"): repr, ord("a"): ascii}
+
+
 def _fstring_field(value: Any, conversion: int, spec: str) -> str:
     """One ``{value!conversion:spec}`` of an f-string."""
     check_format_spec(spec)
     text_size(value)
     if conversion != -1:
-        value = {115: str, 114: repr, 97: ascii}[conversion](value)
+        value = _CONVERSIONS[conversion](value)
     return format(value, spec)
 
 
@@ -340,53 +349,41 @@ def _join(sep: Any, items: Iterable[Any]) -> Any:
     return sep.join(parts)
 
 
-def _format_method(text: str, *args: Any, **kwargs: Any) -> str:
-    return _SafeFormatter().vformat(text, args, kwargs)
-
-
-def _format_map(text: str, mapping: Mapping[str, Any]) -> str:
-    return _SafeFormatter().vformat(text, (), mapping)
-
-
 def _list_extend(target: list[Any], items: Iterable[Any]) -> None:
-    if hasattr(items, "__len__"):
+    if isinstance(items, Sized):
         _too_big("extend()", len(target) + len(items))
     target.extend(items)
 
 
-_TEXT_METHODS: dict[str, Callable[..., Any]] = {
-    "ljust": partial(_pad, "ljust"), "rjust": partial(_pad, "rjust"), "center": partial(_pad, "center"),
-    "zfill": partial(_pad, "zfill"), "expandtabs": _expandtabs, "replace": _replace, "join": _join,
-    "format": _format_method, "format_map": _format_map,
+def _to_bytes(number: int, length: int = 1, *args: Any, **kwargs: Any) -> bytes:
+    _too_big("to_bytes()", length, unit="bytes")
+    return number.to_bytes(length, *args, **kwargs)
+
+
+# name -> (types whose method is replaced, bounded replacement or None for "refused")
+_SPECIAL: dict[str, tuple[tuple[type, ...], Callable[..., Any] | None]] = {
+    "ljust": (_TEXT, partial(_pad, "ljust")), "rjust": (_TEXT, partial(_pad, "rjust")),
+    "center": (_TEXT, partial(_pad, "center")), "zfill": (_TEXT, partial(_pad, "zfill")),
+    "expandtabs": (_TEXT, _expandtabs), "replace": (_TEXT, _replace), "join": (_TEXT, _join),
+    "format": ((str,), lambda text, *args, **kwargs: _SafeFormatter().vformat(text, args, kwargs)),
+    "format_map": ((str,), lambda text, mapping: _SafeFormatter().vformat(text, (), mapping)),
+    "translate": ((str,), None), "extend": ((list,), _list_extend), "to_bytes": ((int,), _to_bytes),
 }
 
 
-def _bind(func: Callable[..., Any], obj: Any) -> Callable[..., Any]:
-    """A closure, not a functools.partial: a partial's public ``.func`` would hand the guard to the script."""
-
-    def method(*args: Any, **kwargs: Any) -> Any:
-        return func(obj, *args, **kwargs)
-
-    return method
-
-
-_SPECIAL_NAMES = frozenset(_TEXT_METHODS) | {"translate", "extend"}
-
-
 def _special_attribute(obj: Any, name: str) -> Callable[..., Any] | None:
-    """Bounded replacements for the str/list methods that can build huge values in one C call."""
-    text_type = isinstance(obj, type) and issubclass(obj, _TEXT)
-    if name == "translate" and (isinstance(obj, str) or text_type):
-        trip(SandboxViolation("str.translate() is not allowed"))
-    if name == "extend":
-        if isinstance(obj, type) and issubclass(obj, list):
-            trip(SandboxViolation("'list.extend' is not allowed; call it on a list value"))
-        return _bind(_list_extend, obj) if isinstance(obj, list) else None
-    if name in _TEXT_METHODS:
-        if isinstance(obj, str) or (isinstance(obj, _TEXT) and not name.startswith("format")):
-            return _bind(_TEXT_METHODS[name], obj)
-        if text_type:
-            trip(SandboxViolation(f"'{obj.__name__}.{name}' is not allowed; call it on a string value"))
+    """Bounded replacements for the methods that can build a huge value in one C call."""
+    kinds, guard = _SPECIAL[name]
+    if isinstance(obj, kinds):
+        if guard is None:
+            trip(SandboxViolation(f"'{type(obj).__name__}.{name}()' is not allowed"))
+
+        def method(*args: Any, **kwargs: Any) -> Any:  # a closure: a functools.partial would expose .func
+            return guard(obj, *args, **kwargs)
+
+        return method
+    if isinstance(obj, type) and issubclass(obj, kinds):
+        trip(SandboxViolation(f"'{obj.__name__}.{name}' is not allowed; call it on a value"))
     return None
 
 
@@ -396,7 +393,7 @@ def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
         raise TypeError("attribute name must be a string")
     if name.startswith("_") or name in INSPECT_ATTRIBUTES or isinstance(obj, _OPAQUE):
         trip(SandboxViolation(f"access to '{name}' is not allowed"))
-    if name in _SPECIAL_NAMES:
+    if name in _SPECIAL:
         special = _special_attribute(obj, name)
         if special is not None:
             return special
@@ -406,26 +403,22 @@ def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
     return value
 
 
-def _hasattr(obj: Any, name: str) -> bool:
-    try:
-        guarded_getattr(obj, name)
-    except AttributeError:
-        return False
-    return True
-
-
 def _write(obj: Any) -> Any:
     if isinstance(obj, (dict, list)):
         return obj
     trip(SandboxViolation(f"cannot modify a {type(obj).__name__} object"))
 
 
+_UNSAFE_TYPES = (type, range, bytes, bytearray, memoryview, types.FunctionType, types.CodeType)
+
+
 def _type(obj: Any, *more: Any) -> type:
+    """type(x) with one argument, and never a class that would bypass a guarded builtin (range, bytes, ...)."""
     if more:
         trip(SandboxViolation("type() with 3 arguments (class creation) is not allowed"))
     kind = type(obj)
-    if issubclass(kind, type):
-        trip(SandboxViolation("type() of a class is not allowed"))
+    if issubclass(kind, _UNSAFE_TYPES):
+        trip(SandboxViolation(f"type() of a {'class' if issubclass(kind, type) else kind.__name__} is not allowed"))
     return kind
 
 
@@ -442,6 +435,17 @@ def _range(*args: int) -> range:
 def _pow(a: Any, b: Any, mod: Any = None) -> Any:
     _check_pow(a, b, mod)
     return pow(a, b) if mod is None else pow(a, b, mod)
+
+
+def _divmod(a: Any, b: Any) -> Any:
+    _check_div(a, b)
+    return divmod(a, b)
+
+
+def _round(number: Any, ndigits: Any = None) -> Any:
+    if isinstance(ndigits, int) and isinstance(number, int) and ndigits < -MAX_FORMAT_WIDTH:
+        trip(SandboxLimitExceeded(f"round() to {ndigits} digits is not allowed"))
+    return round(number) if ndigits is None else round(number, ndigits)
 
 
 def _sum(items: Iterable[Any], start: Any = 0) -> Any:
@@ -472,7 +476,7 @@ def _binary(check: Callable[[Any, Any], None], op: Callable[[Any, Any], Any]) ->
 _INPLACE: dict[str, tuple[Callable[[Any, Any], None] | None, Callable[[Any, Any], Any]]] = {
     "+=": (_check_add, operator.iadd), "*=": (_check_mul, operator.imul), "**=": (_check_pow, operator.ipow),
     "<<=": (_check_lshift, operator.ilshift), "%=": (_check_mod, operator.imod), "-=": (None, operator.isub),
-    "/=": (None, operator.itruediv), "//=": (None, operator.ifloordiv), ">>=": (None, operator.irshift),
+    "/=": (None, operator.itruediv), "//=": (_check_div, operator.ifloordiv), ">>=": (None, operator.irshift),
     "|=": (None, operator.ior), "&=": (None, operator.iand), "^=": (None, operator.ixor),
     "@=": (None, operator.imatmul),
 }
@@ -489,19 +493,27 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
-_ALLOWED_BUILTINS = ["abs", "all", "any", "bin", "bool", "callable", "chr", "dict", "divmod", "enumerate", "filter", "float", "frozenset", "hex", "int", "isinstance", "issubclass", "len", "list", "map", "max", "min", "next", "oct", "ord", "reversed", "round", "set", "slice", "sorted", "str", "tuple", "zip", "ArithmeticError", "AssertionError", "AttributeError", "Exception", "IndexError", "KeyError", "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError", "StopIteration", "TypeError", "ValueError", "ZeroDivisionError"]
+_ALLOWED_BUILTINS = (
+    "abs", "all", "any", "bin", "bool", "callable", "chr", "dict", "enumerate", "filter", "float",
+    "frozenset", "hex", "int", "isinstance", "issubclass", "len", "list", "map", "max", "min", "next", "oct",
+    "ord", "reversed", "set", "slice", "sorted", "str", "tuple", "zip", "ArithmeticError",
+    "AssertionError", "AttributeError", "Exception", "IndexError", "KeyError", "LookupError", "NameError",
+    "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError", "StopIteration", "TypeError",
+    "ValueError", "ZeroDivisionError",
+)
 
 SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _ALLOWED_BUILTINS} | {
-    "range": _range, "pow": _pow, "sum": _sum, "format": _format, "repr": _repr,
-    "getattr": guarded_getattr, "hasattr": _hasattr, "type": _type,
+    "range": _range, "pow": _pow, "sum": _sum, "divmod": _divmod, "round": _round, "format": _format, "repr": _repr,
+    "getattr": guarded_getattr, "type": _type,
 }
 
 GUARDS: dict[str, Any] = {
     "__builtins__": SAFE_BUILTINS, "__name__": "script",
     "_getattr_": guarded_getattr, "_getitem_": operator.getitem, "_getiter_": _getiter, "_write_": _write,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence,
-    "_apply_": _apply, "_print_": PrintCollector, "_inplacevar_": _inplacevar,
+    "_apply_": _apply, "_print_": PrintCollector, "_inplacevar_": _inplacevar, "_fmt_": _fstring_field,
     "_add_": _binary(_check_add, operator.add), "_mul_": _binary(_check_mul, operator.mul),
     "_pow_": _binary(_check_pow, operator.pow), "_lshift_": _binary(_check_lshift, operator.lshift),
-    "_mod_": _binary(_check_mod, operator.mod), "_fmt_": _fstring_field, "_tick_": _tick, "_reraise_": _reraise,
+    "_mod_": _binary(_check_mod, operator.mod), "_floordiv_": _binary(_check_div, operator.floordiv),
+    "_tick_": _guard_point, "_reraise_": _guard_point,
 }

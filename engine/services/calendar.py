@@ -4,10 +4,10 @@ and recompute open working-day deadlines when the calendar changes."""
 from __future__ import annotations
 
 import threading
-from functools import partial
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from engine import holiday_sources
 from engine.domain.access import Principal

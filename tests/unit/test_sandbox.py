@@ -79,10 +79,14 @@ RUNTIME_ESCAPES = [
     ("fmt.format(1)", "access to '__class__' is not allowed"),
     ("'{x.__class__}'.format_map({'x': 1})", "access to '__class__' is not allowed"),
     ("str.format('{0.__class__}', 1)", "'str.format' is not allowed"),
+    ("type(range(1))(10**12)", "type() of a range is not allowed"),
+    ("type(lambda: 1)", "type() of a function is not allowed"),
     ("type(type(1))", "type() of a class is not allowed"),
     ("getattr((i for i in [1]), 'gi_' + 'frame')", "access to 'gi_frame' is not allowed"),
-    ("hasattr((i for i in [1]), 'gi_' + 'code')", "access to 'gi_code' is not allowed"),
-    ("getattr(datetime, 'now').__self__", "access to '__self__' is not allowed"),
+    ("getattr((i for i in [1]), 'gi_' + 'code', None)", "access to 'gi_code' is not allowed"),
+    ("'{0:{1.__class__}}'.format(1, 2)", "access to '__class__' is not allowed"),
+    ("'{0.gi_frame}'.format(i for i in [1])", "access to 'gi_frame' is not allowed"),
+    ("list(map(getattr, [()], ['__class__']))", "access to '__class__' is not allowed"),
 ]
 
 GENERATOR_ESCAPE = """
@@ -179,12 +183,23 @@ def test_long_python_loops_are_stopped(script: str) -> None:
     "try:\n    while True: pass\nfinally:\n    while True: pass",
     "def f(n):\n    try:\n        f(n + 1)\n    except Exception:\n        f(n + 1)\nf(0)",
     "def f(n):\n    try:\n        f(n + 1)\n    except RecursionError:\n        f(n + 1)\nf(0)",
+    "def f():\n    try:\n        while True: pass\n    finally:\n        return 1\nf()\nwhile True: pass",
+    "def g():\n    try:\n        while True:\n            yield 1\n    except Exception:\n        yield 2\n"
+    "for x in g(): pass",
 ])
 def test_catching_the_timeout_does_not_keep_the_script_running(script: str) -> None:
     started = time.monotonic()
     with pytest.raises(SandboxTimeout):
         run_script(script, env(time_limit=0.3))
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("handler", ["finally:", "except:"])
+def test_suspended_generator_cleanup_cannot_run_after_the_script(handler: str) -> None:
+    started = time.monotonic()
+    data = run_script(f"def g():\n    try:\n        yield 1\n    {handler}\n        while True: pass\n"
+                      "gen = g()\nfirst = next(gen)")
+    assert data == {"first": 1} and time.monotonic() - started < 1
 
 
 def test_infinite_expression_is_stopped() -> None:
@@ -229,6 +244,8 @@ HUGE = [
     "'a'.ljust(10**10)", "'a'.rjust(10**10)", "'a'.center(10**10)", "'1'.zfill(10**10)",
     "'\\t'.expandtabs(10**9)", "('a' * 10**6).replace('a', 'aa')", "'-'.join(['a' * 10**6] * 2)",
     "[0] * 10**6 + [0] * 10**6", "format(1, '>1000000000')", "'%s' % ('a' * 10**6 + 'b')",
+    "(1).to_bytes(10**10, 'big')", "round(1, -10**8)", "int('f' * 10**5, 16) // int('f' * 10**5, 16)",
+    "divmod(int('f' * 10**5, 16), int('e' * 10**5, 16))",
 ]
 
 
@@ -247,6 +264,9 @@ def test_huge_allocations_are_refused_quickly(expression: str) -> None:
     "s = 'a' * 10**6\nwhile True:\n    s = s + s",
     "xs = [0] * 10**6\nxs.extend(xs)",
     "x = str.translate('a', {})",
+    "x = 'abc'.translate({97: 'a' * 10**6})",
+    "x = int.to_bytes(1, 10**10, 'big')",
+    "x = int('f' * 10**5, 16)\nx //= x - 1",
 ])
 def test_growth_in_scripts_is_refused(script: str) -> None:
     started = time.monotonic()
@@ -464,8 +484,10 @@ DMN = """<?xml version="1.0" encoding="UTF-8"?>
   <decision id="fee" name="Fee"><decisionTable id="t" hitPolicy="UNIQUE">
     <input id="i1"><inputExpression id="e1" typeRef="integer"><text>area</text></inputExpression></input>
     <output id="o1" name="fee" typeRef="integer"/>
-    <rule id="r1"><inputEntry id="r1i"><text>&lt; 100</text></inputEntry><outputEntry id="r1o"><text>50</text></outputEntry></rule>
-    <rule id="r2"><inputEntry id="r2i"><text>&gt;= 100</text></inputEntry><outputEntry id="r2o"><text>OUT</text></outputEntry></rule>
+    <rule id="r1"><inputEntry id="r1i"><text>&lt; 100</text></inputEntry>
+      <outputEntry id="r1o"><text>50</text></outputEntry></rule>
+    <rule id="r2"><inputEntry id="r2i"><text>&gt;= 100</text></inputEntry>
+      <outputEntry id="r2o"><text>OUT</text></outputEntry></rule>
   </decisionTable></decision>
 </definitions>"""
 
