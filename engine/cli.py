@@ -100,6 +100,20 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar_set_day(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from engine.domain.access import ADMIN, Principal, RoleGrant
+    from engine.domain.calendar import DayRule
+
+    day = date.fromisoformat(args.day)
+    admin = Principal("cli", grants=frozenset({RoleGrant(ADMIN)}))
+    label = args.label or ("调休上班" if args.workday else "休息")
+    moved = _platform(args).calendar.set_day(admin, DayRule(day, args.workday, label, "admin"))
+    print(f"{day}: {'working day' if args.workday else 'rest day'} ({label}); {moved} open instance(s) recomputed")
+    return 0
+
+
 def cmd_calendar_show(args: argparse.Namespace) -> int:
     for info in _platform(args).calendar.years():
         print(f"{info.year}: {'provisional' if info.provisional else 'official'} ({info.source})")
@@ -158,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(handler=cmd_calendar_import)
     cal.add_parser("show").set_defaults(handler=cmd_calendar_show)
+    p = cal.add_parser("set-day", help="mark one date as a working or rest day (an administrator's edit)")
+    p.add_argument("day", help="YYYY-MM-DD")
+    kind = p.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--workday", action="store_true", help="a working day (e.g. a 调休 Saturday)")
+    kind.add_argument("--rest", dest="workday", action="store_false", help="a rest day (a holiday)")
+    p.add_argument("--label", default="")
+    p.set_defaults(handler=cmd_calendar_set_day)
     sub.add_parser("scheduler", help="run only the timer scheduler").set_defaults(handler=cmd_scheduler)
     _plugin_commands(sub)
     return parser

@@ -24,8 +24,10 @@ def all_tasks(wf: BpmnWorkflow) -> Iterator[Task]:
         yield from sub.tasks.values()
 
 
-def completed_ids(wf: BpmnWorkflow) -> set[Any]:
-    return {t.id for t in all_tasks(wf) if t.state == TaskState.COMPLETED}
+def completed_ids(wf: BpmnWorkflow) -> set[int]:
+    """Completed task ids as plain ints (UUID hashing is Python-level and shows up in profiles)."""
+    completed = TaskState.COMPLETED
+    return {t.id.int for t in all_tasks(wf) if t.state == completed}
 
 
 def _timer_due(task: Task) -> datetime | None:

@@ -129,6 +129,7 @@ class BpmnRuntime:
         projection.normalise_deadlines(wf)
         timers = projection.pending_timers(wf)
         done_now = projection.completed_ids(wf)
+        newly_done = done_now - done_before
         completed = [
             CompletedElement(
                 task_id=str(t.id),
@@ -137,7 +138,7 @@ class BpmnRuntime:
                 kind=type(t.task_spec).__name__,
             )
             for t in projection.all_tasks(wf)
-            if t.id in done_now and t.id not in done_before and t.task_spec.bpmn_id
+            if t.id.int in newly_done and t.task_spec.bpmn_id
         ]
         thrown = [
             ThrownMessage(name=e.event_definition.name, payload=e.payload)

@@ -161,3 +161,37 @@ def test_malformed_bpmn_is_refused_with_file_and_line(platform: Platform) -> Non
     problem = caught.value.problems[0]
     assert problem.file == "broken.bpmn" and problem.line >= 3
     assert str(problem).startswith("broken.bpmn:")
+
+
+TIMER_THEN_SCRIPT = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="timer_then_script" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="reviewer"><bpmn:flowNodeRef>done</bpmn:flowNodeRef></bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="s"/>
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>
+      <bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:scriptTask id="compute"><bpmn:script>result = factor * 2</bpmn:script></bpmn:scriptTask>
+    <bpmn:userTask id="done" name="复核"/>
+    <bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="compute"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="done"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="done" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_failing_timer_instance_becomes_an_incident_and_the_others_still_fire(platform: Platform, clock) -> None:  # type: ignore[no-untyped-def]
+    platform.definitions.deploy([SourceFile("timer_then_script.bpmn", TIMER_THEN_SCRIPT.encode())])
+    broken = platform.instances.start(WINDOW, "timer_then_script", {"department": "CENTRE"}).id
+    healthy = platform.instances.start(WINDOW, "timer_then_script", {"department": "CENTRE", "factor": 21}).id
+    clock.advance(timedelta(hours=1, seconds=1))
+    report = platform.timers.fire_due()
+    assert report.incidents == [broken] and report.fired == [healthy]
+    assert platform.instances.get_record(broken).status == InstanceStatus.ERROR
+    assert platform.timers.fire_due().fired == []  # the broken one is not ticked again and again
+    task = only_task(platform, REVIEWER, healthy)
+    assert platform.tasks.show(REVIEWER, task.task_id).data["result"] == 42
+    platform.instances.retry(ADMIN, broken, {"factor": 5})
+    assert platform.tasks.show(REVIEWER, only_task(platform, REVIEWER, broken).task_id).data["result"] == 10

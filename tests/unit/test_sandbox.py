@@ -139,7 +139,7 @@ def test_string_format_cannot_reach_attributes_through_task_data() -> None:
         env().evaluate("template.format(f)", {"template": "{0.__globals__}", "f": 1})
 
 
-def test_partial_helpers_do_not_expose_the_guard_function() -> None:
+def test_bounded_string_methods_do_not_expose_the_guard_function() -> None:
     with pytest.raises(AttributeError):
         env().evaluate("'a'.ljust.func", {})
 
