@@ -49,21 +49,56 @@ from engine.bpmn.sandbox_guards import (
 )
 
 __all__ = [
-    "SAFE_BUILTINS", "RestrictedEnvironment", "SandboxError", "SandboxLimitExceeded", "SandboxTimeout",
-    "SandboxViolation", "SandboxedScriptEngine", "check_code", "make_script_engine",
+    "SAFE_BUILTINS",
+    "RestrictedEnvironment",
+    "SandboxError",
+    "SandboxLimitExceeded",
+    "SandboxTimeout",
+    "SandboxViolation",
+    "SandboxedScriptEngine",
+    "check_code",
+    "make_script_engine",
 ]
 
 Mode = Literal["eval", "exec"]
 
-_FORBIDDEN_CALLS = frozenset({
-    "eval", "exec", "compile", "open", "globals", "locals", "vars", "breakpoint", "input", "help", "dir",
-    "setattr", "delattr", "iter", "memoryview", "exit", "quit", "super", "object", "classmethod", "staticmethod",
-    "property", "bytes", "bytearray",
-})
-_BINOP_GUARDS = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_",
-                 ast.FloorDiv: "_floordiv_"}
-_LOOPING = (ast.For, ast.While, ast.FunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
-            ast.GeneratorExp)
+_FORBIDDEN_CALLS = frozenset(
+    {
+        "eval",
+        "exec",
+        "compile",
+        "open",
+        "globals",
+        "locals",
+        "vars",
+        "breakpoint",
+        "input",
+        "help",
+        "dir",
+        "setattr",
+        "delattr",
+        "iter",
+        "memoryview",
+        "exit",
+        "quit",
+        "super",
+        "object",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "bytes",
+        "bytearray",
+    }
+)
+_BINOP_GUARDS = {
+    ast.Mult: "_mul_",
+    ast.Pow: "_pow_",
+    ast.LShift: "_lshift_",
+    ast.Add: "_add_",
+    ast.Mod: "_mod_",
+    ast.FloorDiv: "_floordiv_",
+}
+_LOOPING = (ast.For, ast.While, ast.FunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SITES = (ast.Call, ast.BinOp, ast.Starred, ast.FormattedValue)  # steps that may do bounded C-level work
 _MAX_UNTRACED_SITES = 8
 _PLAIN = frozenset({bool, int, float, str, type(None)})
@@ -77,8 +112,12 @@ def _format_attributes(template: str) -> list[str]:
     """Attribute names a constant ``'...'.format()`` template would read, e.g. ``__class__`` in '{0.__class__}'."""
     try:
         fields = [field for _, field, _, _ in string.Formatter().parse(template) if field]
-        return [key for field in fields for is_attr, key in _string.formatter_field_name_split(field)[1]
-                if is_attr and _refused_name(key)]
+        return [
+            key
+            for field in fields
+            for is_attr, key in _string.formatter_field_name_split(field)[1]
+            if is_attr and _refused_name(key)
+        ]
     except ValueError:
         return []  # malformed: str.format will say so when it runs
 
@@ -136,11 +175,20 @@ class _SandboxPolicy(RestrictingNodeTransformer):
                 return self._refuse(node, f"name '{func.id}' is not allowed")
             if func.id == "type" and len(args) + len(node.keywords) > 1:
                 return self._refuse(node, "type() with 3 arguments (class creation) is not allowed")
-            if func.id in ("getattr", "hasattr") and len(args) > 1 and isinstance(args[1], ast.Constant) \
-                    and isinstance(args[1].value, str) and _refused_name(args[1].value):
+            if (
+                func.id in ("getattr", "hasattr")
+                and len(args) > 1
+                and isinstance(args[1], ast.Constant)
+                and isinstance(args[1].value, str)
+                and _refused_name(args[1].value)
+            ):
                 return self._refuse(node, f"access to '{args[1].value}' is not allowed")
-        elif isinstance(func, ast.Attribute) and func.attr in ("format", "format_map") \
-                and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("format", "format_map")
+            and isinstance(func.value, ast.Constant)
+            and isinstance(func.value.value, str)
+        ):
             for key in _format_attributes(func.value.value):
                 self.error(node, f"access to '{key}' is not allowed")
         return super().visit_Call(node)
@@ -187,8 +235,11 @@ def _compile(source: str, mode: Mode) -> _Compiled:
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, absurd nesting
         return _Compiled(None, (f"cannot compile: {error or type(error).__name__}",), False)
     nodes = list(ast.walk(tree))
-    traced = mode == "exec" or any(isinstance(node, _LOOPING) for node in nodes) \
+    traced = (
+        mode == "exec"
+        or any(isinstance(node, _LOOPING) for node in nodes)
         or sum(isinstance(node, _SITES) for node in nodes) > _MAX_UNTRACED_SITES
+    )
     compile_restricted = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     try:
         result = compile_restricted(tree, SCRIPT_FILENAME, policy=_SandboxPolicy)
@@ -222,8 +273,9 @@ class RestrictedEnvironment(TaskDataEnvironment):
     would shadow one); guards and builtins are added last to every scope, so task data cannot shadow them.
     """
 
-    def __init__(self, helpers: Mapping[str, Any] | None = None, time_limit: float = 1.0,
-                 memory_limit_mb: float = 256.0) -> None:
+    def __init__(
+        self, helpers: Mapping[str, Any] | None = None, time_limit: float = 1.0, memory_limit_mb: float = 256.0
+    ) -> None:
         published: dict[str, Any] = {}
         for name, value in (helpers or {}).items():
             if not name.isidentifier() or name.startswith("_"):
@@ -249,25 +301,30 @@ class RestrictedEnvironment(TaskDataEnvironment):
             return run_traced(compiled.code, scope, self.time_limit, self.memory_limit)
         return eval(compiled.code, scope)  # noqa: S307 - restricted code, guarded scope, cannot loop
 
-    def evaluate(self, expression: str, context: dict[str, Any],
-                 external_context: Mapping[str, Any] | None = None) -> Any:
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
+    ) -> Any:
         self._prepare_context(context)
         result = self._run(expression, "eval", self._scope(context, external_context))
         if type(result) not in _PLAIN:
             _checked("the expression result", result)
         return result
 
-    def execute(self, script: str, context: dict[str, Any],
-                external_context: Mapping[str, Any] | None = None) -> bool:
+    def execute(self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None) -> bool:
         """Run ``script``; on success its variables land in ``context`` (task data), helpers and functions don't."""
         external = external_context or {}
         self.check_for_overwrite(context, external)
         self._prepare_context(context)
         scope = self._scope(context, external)
         self._run(script, "exec", scope)
-        stored = {key: value for key, value in scope.items()
-                  if key not in GUARDS and key not in self.globals and key not in external
-                  and (key in context or not key.startswith("_"))}
+        stored = {
+            key: value
+            for key, value in scope.items()
+            if key not in GUARDS
+            and key not in self.globals
+            and key not in external
+            and (key in context or not key.startswith("_"))
+        }
         for key, value in stored.items():
             if _storable(value):
                 _checked(f"variable '{key}'", value)
@@ -298,8 +355,9 @@ class SandboxedScriptEngine(PythonScriptEngine):
             error.add_note(f"Error evaluating expression '{expression}'")
             raise
         except Exception as error:
-            raise WorkflowTaskException(f"Error evaluating expression '{expression}': {error}", task=task,
-                                        exception=error) from error
+            raise WorkflowTaskException(
+                f"Error evaluating expression '{expression}': {error}", task=task, exception=error
+            ) from error
 
     def execute(self, task: Any, script: str, external_context: Mapping[str, Any] | None = None) -> Any:
         try:
@@ -316,8 +374,9 @@ class SandboxedScriptEngine(PythonScriptEngine):
             err.line_number, err.error_line = line_number, error_line
             err.add_note(f"Python script error on line {line_number}: '{error_line}'")
             return err
-        return WorkflowTaskException(f"{type(err).__name__}: {err}", task=task, exception=err,
-                                     line_number=line_number, error_line=error_line)
+        return WorkflowTaskException(
+            f"{type(err).__name__}: {err}", task=task, exception=err, line_number=line_number, error_line=error_line
+        )
 
     def get_error_line_number_and_content(self, script: str, err: BaseException) -> tuple[int, str]:
         line = 0
@@ -328,7 +387,8 @@ class SandboxedScriptEngine(PythonScriptEngine):
         return line, lines[line - 1] if 0 < line <= len(lines) else ""
 
 
-def make_script_engine(helpers: Mapping[str, Any], time_limit: float = 1.0,
-                       memory_limit_mb: float = 256.0) -> PythonScriptEngine:
+def make_script_engine(
+    helpers: Mapping[str, Any], time_limit: float = 1.0, memory_limit_mb: float = 256.0
+) -> PythonScriptEngine:
     """The script engine for every workflow: reattach it after each deserialize (Spiff does not store it)."""
     return SandboxedScriptEngine(environment=RestrictedEnvironment(helpers, time_limit, memory_limit_mb))

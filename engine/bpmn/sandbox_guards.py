@@ -56,8 +56,7 @@ class SandboxLimitExceeded(SandboxError):
 class _Run:
     """One traced run: CPU deadline, memory budget, and the error that ended it (re-raised at every checkpoint)."""
 
-    __slots__ = ("time_limit", "memory_limit", "started", "cpu_deadline", "next_check", "rss_base", "tripped",
-                 "tracer")
+    __slots__ = ("time_limit", "memory_limit", "started", "cpu_deadline", "next_check", "rss_base", "tripped", "tracer")
 
     def __init__(self, time_limit: float, memory_limit: int) -> None:
         self.time_limit = time_limit
@@ -362,12 +361,18 @@ def _to_bytes(number: int, length: int = 1, *args: Any, **kwargs: Any) -> bytes:
 
 # name -> (types whose method is replaced, bounded replacement or None for "refused")
 _SPECIAL: dict[str, tuple[tuple[type, ...], Callable[..., Any] | None]] = {
-    "ljust": (_TEXT, partial(_pad, "ljust")), "rjust": (_TEXT, partial(_pad, "rjust")),
-    "center": (_TEXT, partial(_pad, "center")), "zfill": (_TEXT, partial(_pad, "zfill")),
-    "expandtabs": (_TEXT, _expandtabs), "replace": (_TEXT, _replace), "join": (_TEXT, _join),
+    "ljust": (_TEXT, partial(_pad, "ljust")),
+    "rjust": (_TEXT, partial(_pad, "rjust")),
+    "center": (_TEXT, partial(_pad, "center")),
+    "zfill": (_TEXT, partial(_pad, "zfill")),
+    "expandtabs": (_TEXT, _expandtabs),
+    "replace": (_TEXT, _replace),
+    "join": (_TEXT, _join),
     "format": ((str,), lambda text, *args, **kwargs: _SafeFormatter().vformat(text, args, kwargs)),
     "format_map": ((str,), lambda text, mapping: _SafeFormatter().vformat(text, (), mapping)),
-    "translate": ((str,), None), "extend": ((list,), _list_extend), "to_bytes": ((int,), _to_bytes),
+    "translate": ((str,), None),
+    "extend": ((list,), _list_extend),
+    "to_bytes": ((int,), _to_bytes),
 }
 
 
@@ -474,10 +479,18 @@ def _binary(check: Callable[[Any, Any], None], op: Callable[[Any, Any], Any]) ->
 
 
 _INPLACE: dict[str, tuple[Callable[[Any, Any], None] | None, Callable[[Any, Any], Any]]] = {
-    "+=": (_check_add, operator.iadd), "*=": (_check_mul, operator.imul), "**=": (_check_pow, operator.ipow),
-    "<<=": (_check_lshift, operator.ilshift), "%=": (_check_mod, operator.imod), "-=": (None, operator.isub),
-    "/=": (None, operator.itruediv), "//=": (_check_div, operator.ifloordiv), ">>=": (None, operator.irshift),
-    "|=": (None, operator.ior), "&=": (None, operator.iand), "^=": (None, operator.ixor),
+    "+=": (_check_add, operator.iadd),
+    "*=": (_check_mul, operator.imul),
+    "**=": (_check_pow, operator.ipow),
+    "<<=": (_check_lshift, operator.ilshift),
+    "%=": (_check_mod, operator.imod),
+    "-=": (None, operator.isub),
+    "/=": (None, operator.itruediv),
+    "//=": (_check_div, operator.ifloordiv),
+    ">>=": (None, operator.irshift),
+    "|=": (None, operator.ior),
+    "&=": (None, operator.iand),
+    "^=": (None, operator.ixor),
     "@=": (None, operator.imatmul),
 }
 
@@ -494,26 +507,86 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 _ALLOWED_BUILTINS = (
-    "abs", "all", "any", "bin", "bool", "callable", "chr", "dict", "enumerate", "filter", "float",
-    "frozenset", "hex", "int", "isinstance", "issubclass", "len", "list", "map", "max", "min", "next", "oct",
-    "ord", "reversed", "set", "slice", "sorted", "str", "tuple", "zip", "ArithmeticError",
-    "AssertionError", "AttributeError", "Exception", "IndexError", "KeyError", "LookupError", "NameError",
-    "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError", "StopIteration", "TypeError",
-    "ValueError", "ZeroDivisionError",
+    "abs",
+    "all",
+    "any",
+    "bin",
+    "bool",
+    "callable",
+    "chr",
+    "dict",
+    "enumerate",
+    "filter",
+    "float",
+    "frozenset",
+    "hex",
+    "int",
+    "isinstance",
+    "issubclass",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "next",
+    "oct",
+    "ord",
+    "reversed",
+    "set",
+    "slice",
+    "sorted",
+    "str",
+    "tuple",
+    "zip",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "Exception",
+    "IndexError",
+    "KeyError",
+    "LookupError",
+    "NameError",
+    "NotImplementedError",
+    "OverflowError",
+    "RecursionError",
+    "RuntimeError",
+    "StopIteration",
+    "TypeError",
+    "ValueError",
+    "ZeroDivisionError",
 )
 
 SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _ALLOWED_BUILTINS} | {
-    "range": _range, "pow": _pow, "sum": _sum, "divmod": _divmod, "round": _round, "format": _format, "repr": _repr,
-    "getattr": guarded_getattr, "type": _type,
+    "range": _range,
+    "pow": _pow,
+    "sum": _sum,
+    "divmod": _divmod,
+    "round": _round,
+    "format": _format,
+    "repr": _repr,
+    "getattr": guarded_getattr,
+    "type": _type,
 }
 
 GUARDS: dict[str, Any] = {
-    "__builtins__": SAFE_BUILTINS, "__name__": "script",
-    "_getattr_": guarded_getattr, "_getitem_": operator.getitem, "_getiter_": _getiter, "_write_": _write,
-    "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence,
-    "_apply_": _apply, "_print_": PrintCollector, "_inplacevar_": _inplacevar, "_fmt_": _fstring_field,
-    "_add_": _binary(_check_add, operator.add), "_mul_": _binary(_check_mul, operator.mul),
-    "_pow_": _binary(_check_pow, operator.pow), "_lshift_": _binary(_check_lshift, operator.lshift),
-    "_mod_": _binary(_check_mod, operator.mod), "_floordiv_": _binary(_check_div, operator.floordiv),
-    "_tick_": _guard_point, "_reraise_": _guard_point,
+    "__builtins__": SAFE_BUILTINS,
+    "__name__": "script",
+    "_getattr_": guarded_getattr,
+    "_getitem_": operator.getitem,
+    "_getiter_": _getiter,
+    "_write_": _write,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_apply_": _apply,
+    "_print_": PrintCollector,
+    "_inplacevar_": _inplacevar,
+    "_fmt_": _fstring_field,
+    "_add_": _binary(_check_add, operator.add),
+    "_mul_": _binary(_check_mul, operator.mul),
+    "_pow_": _binary(_check_pow, operator.pow),
+    "_lshift_": _binary(_check_lshift, operator.lshift),
+    "_mod_": _binary(_check_mod, operator.mod),
+    "_floordiv_": _binary(_check_div, operator.floordiv),
+    "_tick_": _guard_point,
+    "_reraise_": _guard_point,
 }

@@ -40,8 +40,7 @@ def workdays_after(n: int, start: date) -> date:
     return day
 
 
-HELPERS: dict[str, Any] = {"workdays_after": workdays_after, "datetime": datetime, "timedelta": timedelta,
-                           "date": date}
+HELPERS: dict[str, Any] = {"workdays_after": workdays_after, "datetime": datetime, "timedelta": timedelta, "date": date}
 
 
 def env(time_limit: float = 1.0, **kwargs: Any) -> RestrictedEnvironment:
@@ -158,6 +157,7 @@ def test_check_code_reports_syntax_errors_with_their_line() -> None:
 
 # --- CPU time ------------------------------------------------------------------------------------------------
 
+
 def test_infinite_loop_is_stopped_within_the_time_limit() -> None:
     started = time.monotonic()
     with pytest.raises(SandboxTimeout, match=r"script ran longer than 1\.0 s"):
@@ -165,11 +165,14 @@ def test_infinite_loop_is_stopped_within_the_time_limit() -> None:
     assert time.monotonic() - started < 3
 
 
-@pytest.mark.parametrize("script", [
-    "total = 0\nfor i in range(10**6):\n    for j in range(10**6):\n        total += 1",
-    "total = [x for x in range(10**6) for y in range(10**6)]",
-    "def f(n):\n    return 0 if n == 0 else f(n - 1) + f(n - 1)\nf(40)",
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "total = 0\nfor i in range(10**6):\n    for j in range(10**6):\n        total += 1",
+        "total = [x for x in range(10**6) for y in range(10**6)]",
+        "def f(n):\n    return 0 if n == 0 else f(n - 1) + f(n - 1)\nf(40)",
+    ],
+)
 def test_long_python_loops_are_stopped(script: str) -> None:
     started = time.monotonic()
     with pytest.raises(SandboxTimeout):
@@ -177,16 +180,19 @@ def test_long_python_loops_are_stopped(script: str) -> None:
     assert time.monotonic() - started < 2
 
 
-@pytest.mark.parametrize("script", [
-    "try:\n    while True: pass\nexcept Exception:\n    pass\nwhile True: pass",
-    "try:\n    while True: pass\nexcept:\n    x = 1\nfor i in range(10**6):\n    for j in range(10**6): pass",
-    "try:\n    while True: pass\nfinally:\n    while True: pass",
-    "def f(n):\n    try:\n        f(n + 1)\n    except Exception:\n        f(n + 1)\nf(0)",
-    "def f(n):\n    try:\n        f(n + 1)\n    except RecursionError:\n        f(n + 1)\nf(0)",
-    "def f():\n    try:\n        while True: pass\n    finally:\n        return 1\nf()\nwhile True: pass",
-    "def g():\n    try:\n        while True:\n            yield 1\n    except Exception:\n        yield 2\n"
-    "for x in g(): pass",
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "try:\n    while True: pass\nexcept Exception:\n    pass\nwhile True: pass",
+        "try:\n    while True: pass\nexcept:\n    x = 1\nfor i in range(10**6):\n    for j in range(10**6): pass",
+        "try:\n    while True: pass\nfinally:\n    while True: pass",
+        "def f(n):\n    try:\n        f(n + 1)\n    except Exception:\n        f(n + 1)\nf(0)",
+        "def f(n):\n    try:\n        f(n + 1)\n    except RecursionError:\n        f(n + 1)\nf(0)",
+        "def f():\n    try:\n        while True: pass\n    finally:\n        return 1\nf()\nwhile True: pass",
+        "def g():\n    try:\n        while True:\n            yield 1\n    except Exception:\n        yield 2\n"
+        "for x in g(): pass",
+    ],
+)
 def test_catching_the_timeout_does_not_keep_the_script_running(script: str) -> None:
     started = time.monotonic()
     with pytest.raises(SandboxTimeout):
@@ -197,8 +203,9 @@ def test_catching_the_timeout_does_not_keep_the_script_running(script: str) -> N
 @pytest.mark.parametrize("handler", ["finally:", "except:"])
 def test_suspended_generator_cleanup_cannot_run_after_the_script(handler: str) -> None:
     started = time.monotonic()
-    data = run_script(f"def g():\n    try:\n        yield 1\n    {handler}\n        while True: pass\n"
-                      "gen = g()\nfirst = next(gen)")
+    data = run_script(
+        f"def g():\n    try:\n        yield 1\n    {handler}\n        while True: pass\ngen = g()\nfirst = next(gen)"
+    )
     assert data == {"first": 1} and time.monotonic() - started < 1
 
 
@@ -238,13 +245,34 @@ def test_time_limit_works_in_any_thread_and_restores_the_previous_tracer() -> No
 # --- size budgets --------------------------------------------------------------------------------------------
 
 HUGE = [
-    "10**10**8", "'a' * 10**10", "[0] * 10**10", "(0,) * 10**10", "list(range(10**10))", "sum(range(10**12))",
-    "1 << 10**8", "pow(10, 10**8)", "10**5000 * 10**5000", "f'{1:>{10**9}}'", "f'{1.5:.100000f}'",
-    "'{:>1000000000}'.format(1)", "'{:{}}'.format(1, 10**9)", "'%1000000000d' % 1", "'%*d' % (10**9, 1)",
-    "'a'.ljust(10**10)", "'a'.rjust(10**10)", "'a'.center(10**10)", "'1'.zfill(10**10)",
-    "'\\t'.expandtabs(10**9)", "('a' * 10**6).replace('a', 'aa')", "'-'.join(['a' * 10**6] * 2)",
-    "[0] * 10**6 + [0] * 10**6", "format(1, '>1000000000')", "'%s' % ('a' * 10**6 + 'b')",
-    "(1).to_bytes(10**10, 'big')", "round(1, -10**8)", "int('f' * 10**5, 16) // int('f' * 10**5, 16)",
+    "10**10**8",
+    "'a' * 10**10",
+    "[0] * 10**10",
+    "(0,) * 10**10",
+    "list(range(10**10))",
+    "sum(range(10**12))",
+    "1 << 10**8",
+    "pow(10, 10**8)",
+    "10**5000 * 10**5000",
+    "f'{1:>{10**9}}'",
+    "f'{1.5:.100000f}'",
+    "'{:>1000000000}'.format(1)",
+    "'{:{}}'.format(1, 10**9)",
+    "'%1000000000d' % 1",
+    "'%*d' % (10**9, 1)",
+    "'a'.ljust(10**10)",
+    "'a'.rjust(10**10)",
+    "'a'.center(10**10)",
+    "'1'.zfill(10**10)",
+    "'\\t'.expandtabs(10**9)",
+    "('a' * 10**6).replace('a', 'aa')",
+    "'-'.join(['a' * 10**6] * 2)",
+    "[0] * 10**6 + [0] * 10**6",
+    "format(1, '>1000000000')",
+    "'%s' % ('a' * 10**6 + 'b')",
+    "(1).to_bytes(10**10, 'big')",
+    "round(1, -10**8)",
+    "int('f' * 10**5, 16) // int('f' * 10**5, 16)",
     "divmod(int('f' * 10**5, 16), int('e' * 10**5, 16))",
 ]
 
@@ -257,17 +285,20 @@ def test_huge_allocations_are_refused_quickly(expression: str) -> None:
     assert time.monotonic() - started < 0.5
 
 
-@pytest.mark.parametrize("script", [
-    "x = 'a'\nx *= 10**10",
-    "x = 2\nx **= 10**8",
-    "x = 1\nx <<= 10**8",
-    "s = 'a' * 10**6\nwhile True:\n    s = s + s",
-    "xs = [0] * 10**6\nxs.extend(xs)",
-    "x = str.translate('a', {})",
-    "x = 'abc'.translate({97: 'a' * 10**6})",
-    "x = int.to_bytes(1, 10**10, 'big')",
-    "x = int('f' * 10**5, 16)\nx //= x - 1",
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "x = 'a'\nx *= 10**10",
+        "x = 2\nx **= 10**8",
+        "x = 1\nx <<= 10**8",
+        "s = 'a' * 10**6\nwhile True:\n    s = s + s",
+        "xs = [0] * 10**6\nxs.extend(xs)",
+        "x = str.translate('a', {})",
+        "x = 'abc'.translate({97: 'a' * 10**6})",
+        "x = int.to_bytes(1, 10**10, 'big')",
+        "x = int('f' * 10**5, 16)\nx //= x - 1",
+    ],
+)
 def test_growth_in_scripts_is_refused(script: str) -> None:
     started = time.monotonic()
     with pytest.raises((SandboxLimitExceeded, SandboxViolation)):
@@ -291,33 +322,43 @@ def test_values_stored_in_task_data_must_be_plain_and_bounded() -> None:
 
 # --- ordinary use --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("expression", "expected"), [
-    ("amount > 5", True),
-    ("amount * 2 + 1", 21),
-    ("amount ** 2 - 2 ** 10 + (7 << 2) + 17 % 5", -894),
-    ("'new'", "new"),
-    ("status == 'ok' and len(items) == 3", True),
-    ("[i * 2 for i in items if i > 1]", [4, 6]),
-    ("{k: v for k, v in person.items() if v}", {"name": "Li"}),
-    ("sum(i for i in items) / len(items)", 2.0),
-    ("max(items), min(items), sorted(items, reverse=True)", (3, 1, [3, 2, 1])),
-    ("any(i > 2 for i in items) and all(isinstance(i, int) for i in items)", True),
-    ("list(zip(items, 'abc')) + list(enumerate('xy'))", [(1, "a"), (2, "b"), (3, "c"), (0, "x"), (1, "y")]),
-    ("person.get('name', '?').upper() + '!' * 3", "LI!!!"),
-    ("f'{amount:,.2f} yuan, {status!r}'", "10.00 yuan, 'ok'"),
-    ("'{} of {n}'.format(1, n=3) + ' ' + '%05.1f' % 3.14159", "1 of 3 003.1"),
-    ("'a'.ljust(3, '.') + '7'.zfill(3) + ', '.join(['x', 'y'])", "a..007x, y"),
-    ("type(amount) is int and round(2.675, 2) == 2.67", True),
-    ("(lambda v: v + 1)(amount)", 11),
-    ("str(date(2024, 1, 5) + timedelta(days=3))", "2024-01-08"),
-    ("workdays_after(1, date(2024, 1, 5)).isoformat()", "2024-01-08"),
-    ("(workdays_after(3, start) - start).days", 5),
-    ("datetime(2024, 1, 1, 9, 30).isoformat()", "2024-01-01T09:30:00"),
-    ("dmninputexpr >= 100 if dmninputexpr else None", None),
-])
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("amount > 5", True),
+        ("amount * 2 + 1", 21),
+        ("amount ** 2 - 2 ** 10 + (7 << 2) + 17 % 5", -894),
+        ("'new'", "new"),
+        ("status == 'ok' and len(items) == 3", True),
+        ("[i * 2 for i in items if i > 1]", [4, 6]),
+        ("{k: v for k, v in person.items() if v}", {"name": "Li"}),
+        ("sum(i for i in items) / len(items)", 2.0),
+        ("max(items), min(items), sorted(items, reverse=True)", (3, 1, [3, 2, 1])),
+        ("any(i > 2 for i in items) and all(isinstance(i, int) for i in items)", True),
+        ("list(zip(items, 'abc')) + list(enumerate('xy'))", [(1, "a"), (2, "b"), (3, "c"), (0, "x"), (1, "y")]),
+        ("person.get('name', '?').upper() + '!' * 3", "LI!!!"),
+        ("f'{amount:,.2f} yuan, {status!r}'", "10.00 yuan, 'ok'"),
+        ("'{} of {n}'.format(1, n=3) + ' ' + '%05.1f' % 3.14159", "1 of 3 003.1"),
+        ("'a'.ljust(3, '.') + '7'.zfill(3) + ', '.join(['x', 'y'])", "a..007x, y"),
+        ("type(amount) is int and round(2.675, 2) == 2.67", True),
+        ("(lambda v: v + 1)(amount)", 11),
+        ("str(date(2024, 1, 5) + timedelta(days=3))", "2024-01-08"),
+        ("workdays_after(1, date(2024, 1, 5)).isoformat()", "2024-01-08"),
+        ("(workdays_after(3, start) - start).days", 5),
+        ("datetime(2024, 1, 1, 9, 30).isoformat()", "2024-01-01T09:30:00"),
+        ("dmninputexpr >= 100 if dmninputexpr else None", None),
+    ],
+)
 def test_ordinary_expressions_evaluate(expression: str, expected: Any) -> None:
-    data = {"amount": 10, "status": "ok", "items": [1, 2, 3], "person": {"name": "Li", "age": 0},
-            "start": date(2024, 1, 4), "dmninputexpr": 0}
+    data = {
+        "amount": 10,
+        "status": "ok",
+        "items": [1, 2, 3],
+        "person": {"name": "Li", "age": 0},
+        "start": date(2024, 1, 4),
+        "dmninputexpr": 0,
+    }
     assert env().evaluate(expression, data) == expected
 
 
@@ -342,9 +383,18 @@ def test_script_variables_land_in_task_data_and_helpers_do_not() -> None:
         "del scratch\n"
     )
     data = run_script(script, amount=10, start=date(2024, 1, 5), items=[1, 2, 3], scratch=1)
-    assert data == {"amount": 10, "start": date(2024, 1, 5), "items": [1, 2, 3], "result": {"ok": True},
-                    "due": date(2024, 1, 9), "label": "10.00", "doubled": [2, 4, 6], "total": 8,
-                    "i": 2, "v": 3}  # module-level loop variables are script variables too
+    assert data == {
+        "amount": 10,
+        "start": date(2024, 1, 5),
+        "items": [1, 2, 3],
+        "result": {"ok": True},
+        "due": date(2024, 1, 9),
+        "label": "10.00",
+        "doubled": [2, 4, 6],
+        "total": 8,
+        "i": 2,
+        "v": 3,
+    }  # module-level loop variables are script variables too
 
 
 def test_a_failing_script_leaves_task_data_unchanged() -> None:
@@ -388,9 +438,11 @@ def test_cached_condition_costs_a_few_microseconds() -> None:
 
 # --- through SpiffWorkflow -----------------------------------------------------------------------------------
 
-NS = ('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-      'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
-      'id="defs" targetNamespace="http://bpmn.io/schema/bpmn"')
+NS = (
+    'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+    'id="defs" targetNamespace="http://bpmn.io/schema/bpmn"'
+)
 
 
 def workflow(script: str, condition: str, time_limit: float = 1.0) -> BpmnWorkflow:
@@ -403,9 +455,9 @@ def workflow(script: str, condition: str, time_limit: float = 1.0) -> BpmnWorkfl
         '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="calc"/>'
         '<bpmn:sequenceFlow id="f2" sourceRef="calc" targetRef="route"/>'
         '<bpmn:sequenceFlow id="to_yes" sourceRef="route" targetRef="yes">'
-        f'<bpmn:conditionExpression>{escape(condition)}</bpmn:conditionExpression></bpmn:sequenceFlow>'
+        f"<bpmn:conditionExpression>{escape(condition)}</bpmn:conditionExpression></bpmn:sequenceFlow>"
         '<bpmn:sequenceFlow id="to_no" sourceRef="route" targetRef="no"/>'
-        '</bpmn:process></bpmn:definitions>'
+        "</bpmn:process></bpmn:definitions>"
     )
     parser = SpiffBpmnParser()
     parser.add_bpmn_str(xml.encode())
@@ -419,10 +471,12 @@ def reached(wf: BpmnWorkflow) -> set[str]:
 
 
 def test_spiff_script_task_and_gateway_run_in_the_sandbox() -> None:
-    wf = workflow("first = date.fromisoformat(start)\ndue = workdays_after(2, first)\nresult = {}\n"
-                  "result['ok'] = amount > 5\ndays = (due - first).days\nlabel = f'{amount:,.2f}'\n"
-                  "due = due.isoformat()\ndel first",
-                  "result['ok'] and days == 4 and workdays_after(1, date.fromisoformat(due)) == date(2024, 1, 10)")
+    wf = workflow(
+        "first = date.fromisoformat(start)\ndue = workdays_after(2, first)\nresult = {}\n"
+        "result['ok'] = amount > 5\ndays = (due - first).days\nlabel = f'{amount:,.2f}'\n"
+        "due = due.isoformat()\ndel first",
+        "result['ok'] and days == 4 and workdays_after(1, date.fromisoformat(due)) == date(2024, 1, 10)",
+    )
     wf.do_engine_steps()
     assert wf.is_completed() and "yes" in reached(wf) and "no" not in reached(wf)
     data = wf.get_next_task(spec_name="yes", state=TaskState.COMPLETED).data
@@ -496,7 +550,7 @@ def run_dmn(output_cell: str, area: int) -> BpmnWorkflow:
     xml = (
         f'<bpmn:definitions {NS}><bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>'
         '<bpmn:businessRuleTask id="decide"><bpmn:extensionElements>'
-        '<spiffworkflow:calledDecisionId>fee</spiffworkflow:calledDecisionId>'
+        "<spiffworkflow:calledDecisionId>fee</spiffworkflow:calledDecisionId>"
         '</bpmn:extensionElements></bpmn:businessRuleTask><bpmn:endEvent id="end"/>'
         '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide"/>'
         '<bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end"/></bpmn:process></bpmn:definitions>'
