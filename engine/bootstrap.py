@@ -48,7 +48,7 @@ class Platform:
 
 
 def build_platform(settings: Settings | None = None, clock: Clock | None = None, *, migrate: bool = False) -> Platform:
-    settings = settings or Settings.from_env()
+    settings = (settings or Settings.from_env()).with_secret_key()
     clock = clock or SystemClock()
     database = make_engine(settings.database_url)
     if migrate:

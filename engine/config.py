@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,7 +30,7 @@ class Settings:
     workday_end: str = "24:00"
     script_time_limit: float = 1.0
     max_definition_bytes: int = 5 * 1024 * 1024
-    scheduler_safety_interval: float = 5.0
+    scheduler_safety_interval: float = 0.5
     token_max_age: int = 12 * 3600
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -48,9 +49,22 @@ class Settings:
             timezone=env.get("ONESTOP_TIMEZONE", "Asia/Shanghai"),
             workday_end=env.get("ONESTOP_WORKDAY_END", "24:00"),
             script_time_limit=float(env.get("ONESTOP_SCRIPT_TIME_LIMIT", "1.0")),
-            scheduler_safety_interval=float(env.get("ONESTOP_SCHEDULER_INTERVAL", "5.0")),
+            scheduler_safety_interval=float(env.get("ONESTOP_SCHEDULER_INTERVAL", "0.5")),
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
+
+    def with_secret_key(self) -> Settings:
+        """These settings with a secret key: ONESTOP_SECRET_KEY, else a random key kept in the instance folder
+        (created on first use, readable by the owner only). There is no built-in, well-known key."""
+        if self.secret_key:
+            return self
+        path = self.instance_dir / "secret_key"
+        if not path.exists():
+            self.instance_dir.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return replace(self, secret_key=path.read_text(encoding="ascii").strip())
 
     @property
     def is_sqlite(self) -> bool:

@@ -30,7 +30,6 @@ def supported_official_years() -> range:
 
 
 # Derived from the installed library, so upgrading chinesecalendar extends it without a code change.
-SUPPORTED_OFFICIAL_YEARS: range = supported_official_years()
 
 
 def _chinese_name(english: str) -> str:

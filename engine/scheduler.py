@@ -19,6 +19,9 @@ from engine.services.context import log
 WAKE_JOB = "onestop-wake"
 SAFETY_JOB = "onestop-safety"
 CALENDAR_JOB = "onestop-calendar-years"
+STALE_JOB = "onestop-stale-deadlines"
+#: how often deadlines computed with an older calendar (e.g. in another process) are looked for
+STALE_DEADLINE_SECONDS = 5.0
 # SpiffWorkflow fires a timer when its due instant is strictly in the past
 _FIRE_MARGIN = timedelta(milliseconds=5)
 _RETRY_BACKOFF = timedelta(milliseconds=200)
@@ -31,6 +34,9 @@ class TimerScheduler:
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._lock = threading.Lock()
         self._next_wake: datetime | None = None
+        # the earliest due time notified while a run was in progress (that run must not plan past it)
+        self._notified_during_run: datetime | None = None
+        self._running = False
 
     def start(self) -> None:
         self._platform.ctx.due_listeners.append(self.notify)
@@ -40,6 +46,9 @@ class TimerScheduler:
         )
         self._scheduler.add_job(
             self._platform.calendar.ensure_current_years, "interval", hours=12, id=CALENDAR_JOB, coalesce=True
+        )
+        self._scheduler.add_job(
+            self._recompute_stale, "interval", seconds=STALE_DEADLINE_SECONDS, id=STALE_JOB, coalesce=True
         )
         self._platform.calendar.ensure_current_years()
         self.run_due()  # timers that fell due while nothing ran fire now, once
@@ -54,6 +63,9 @@ class TimerScheduler:
         if due is None:
             return
         with self._lock:
+            if self._running:
+                pending = self._notified_during_run
+                self._notified_during_run = due if pending is None else min(pending, due)
             if self._next_wake is not None and self._next_wake <= due and self._wake_pending():
                 return
             self._plan(due)
@@ -62,11 +74,10 @@ class TimerScheduler:
         return self._scheduler.get_job(WAKE_JOB) is not None
 
     def _plan(self, due: datetime) -> None:
-        run_at = due + _FIRE_MARGIN
         self._next_wake = due
         self._scheduler.add_job(
             self.run_due,
-            DateTrigger(run_date=run_at),
+            DateTrigger(run_date=due + _FIRE_MARGIN),
             id=WAKE_JOB,
             replace_existing=True,
             misfire_grace_time=None,
@@ -75,6 +86,9 @@ class TimerScheduler:
 
     def run_due(self) -> None:
         """Fire everything that is due, then plan the next wake-up at the earliest remaining timer."""
+        with self._lock:
+            self._running, self._notified_during_run = True, None
+        earliest: datetime | None = None
         try:
             report = self._platform.timers.fire_due()
             if report.failed:
@@ -82,10 +96,18 @@ class TimerScheduler:
             earliest = self._platform.instances.earliest_due()
         except Exception:
             log.exception("timer run failed; the safety interval will try again")
-            return
         with self._lock:
+            self._running = False
+            candidates = [d for d in (earliest, self._notified_during_run) if d is not None]
             self._next_wake = None
-            if earliest is not None:
+            if candidates:
+                target = min(candidates)
                 # something still due now failed or raced; back off briefly instead of spinning
                 retry_at = self._platform.clock.now() + _RETRY_BACKOFF
-                self._plan(earliest if earliest > retry_at else retry_at)
+                self._plan(target if target > retry_at else retry_at)
+
+    def _recompute_stale(self) -> None:
+        try:
+            self._platform.calendar.recompute_stale_deadlines()
+        except Exception:
+            log.exception("recomputing deadlines after a calendar change failed")

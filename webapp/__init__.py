@@ -15,7 +15,7 @@ def create_app(
 ) -> Flask:
     app = Flask(__name__)
     platform = platform or build_platform(settings or Settings.from_env())
-    secret = platform.settings.secret_key or ("onestop-demo-secret" if platform.settings.demo else None)
+    secret = platform.settings.secret_key
     app.config.update(
         SECRET_KEY=secret, MAX_CONTENT_LENGTH=platform.settings.max_definition_bytes * 4, JSON_AS_ASCII=False
     )

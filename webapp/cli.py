@@ -23,9 +23,8 @@ def serve(args: argparse.Namespace) -> int:
     from webapp import create_app
 
     settings = Settings.from_env()
-    if settings.secret_key is None and not settings.demo:
-        settings = Settings.from_env(demo=True)
-        print("ONESTOP_SECRET_KEY is not set: running in demo mode with a well-known key (not for production)")
+    if settings.secret_key is None:
+        print(f"ONESTOP_SECRET_KEY is not set: using the generated key in {settings.instance_dir / 'secret_key'}")
     platform = build_platform(settings)
     scheduler = None if args.no_scheduler else TimerScheduler(platform)
     if scheduler:

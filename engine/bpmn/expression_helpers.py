@@ -45,8 +45,14 @@ def make_helpers(calendar: Callable[[], WorkCalendar], clock: Clock) -> dict[str
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValueError("workdays_after(n) needs a whole number of working days >= 0")
         begin = _instant(start, clock)
-        deadline = calendar().deadline_after(begin, n)
-        recipe = {"workdays": n, "start": begin.isoformat(), "provisional": deadline.provisional}
+        cal = calendar()
+        deadline = cal.deadline_after(begin, n)
+        recipe = {
+            "workdays": n,
+            "start": begin.isoformat(),
+            "provisional": deadline.provisional,
+            "calendar_version": cal.version,
+        }
         return DeadlineValue(deadline.due_at.isoformat(), recipe)
 
     def end_of_working_day(start: object = None) -> str:

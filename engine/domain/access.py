@@ -35,11 +35,9 @@ class Principal:
         return self.has_role(ADMIN)
 
     def holds(self, role: str, department: str | None) -> bool:
-        """True when the user holds ``role`` in ``department`` (a centre-wide grant covers every department)."""
-        return any(
-            g.role == role and (g.department is None or department is None or g.department == department)
-            for g in self.grants
-        )
+        """True when the user holds ``role`` in ``department``. A centre-wide grant covers every department;
+        a task with no department can only be worked by centre-wide holders of the role."""
+        return any(g.role == role and (g.department is None or g.department == department) for g in self.grants)
 
     def roles_by_department(self) -> list[tuple[str, str | None]]:
         return sorted(((g.role, g.department) for g in self.grants), key=lambda rd: (rd[0], rd[1] or ""))

@@ -98,7 +98,10 @@ class WorkCalendar:
         years: Iterable[YearInfo],
         tz: str = "Asia/Shanghai",
         day_end: str = "24:00",
+        version: int = 0,
     ) -> None:
+        #: which state of the calendar table this is built from (deadlines remember it, to be recomputed)
+        self.version = version
         self._years: dict[int, YearInfo] = {info.year: info for info in years}
         if not self._years:
             raise CalendarError("the work calendar has no years loaded")

@@ -52,6 +52,10 @@ class PendingTimer:
     interrupting: bool
     recipe: dict[str, Any] | None = None  # how a working-day deadline was computed, to recompute it
 
+    @property
+    def calendar_version(self) -> int | None:
+        return int(self.recipe["calendar_version"]) if self.recipe and "calendar_version" in self.recipe else None
+
 
 @dataclass(frozen=True)
 class AwaitedMessage:
@@ -190,6 +194,7 @@ class TimerRecord:
     provisional: bool
     interrupting: bool
     recipe: dict[str, Any] | None
+    calendar_version: int | None = None
 
 
 @dataclass(frozen=True)

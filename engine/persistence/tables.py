@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -61,11 +62,14 @@ definition_files = Table(
     "definition_files",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("sha256", String(64), nullable=False, unique=True),
+    Column("sha256", String(64), nullable=False),
     Column("name", String(255), nullable=False),
     Column("kind", String(8), nullable=False),
     Column("content", LargeBinary, nullable=False),
     Column("created_at", TS, nullable=False),
+    # the newest deployment that carried this file: "the current form named X" is the latest one deployed
+    Column("last_deployed_at", TS, nullable=False),
+    UniqueConstraint("sha256", "name"),
 )
 
 process_versions = Table(
@@ -84,7 +88,6 @@ process_versions = Table(
     Column("deployed_at", TS, nullable=False),
     Column("deployed_by", String(64)),
     UniqueConstraint("process_id", "version"),
-    UniqueConstraint("process_id", "bundle_sha256"),
 )
 
 instances = Table(
@@ -153,6 +156,8 @@ timers = Table(
     Column("provisional", Boolean, nullable=False, index=True),
     Column("interrupting", Boolean, nullable=False),
     Column("recipe", JSON),
+    # the calendar version a working-day deadline was computed with; older ones are recomputed
+    Column("calendar_version", BigInteger),
 )
 
 awaited_messages = Table(
@@ -163,6 +168,7 @@ awaited_messages = Table(
     Column("name", String(255), nullable=False),
     Column("correlation", String(255)),
 )
+Index("ix_timers_calendar_version", timers.c.calendar_version)
 Index("ix_awaited_messages_lookup", awaited_messages.c.name, awaited_messages.c.correlation)
 
 audit_events = Table(
@@ -228,6 +234,14 @@ calendar_years = Table(
     Column("provisional", Boolean, nullable=False),
     Column("source", String(32), nullable=False),
     Column("updated_at", TS, nullable=False),
+)
+
+# one row: a counter bumped by every change to the calendar, so deadlines can say which calendar they used
+calendar_state = Table(
+    "calendar_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
 )
 
 calendar_days = Table(

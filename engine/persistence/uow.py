@@ -16,7 +16,8 @@ from engine.persistence.repositories.definitions import DefinitionRepository
 from engine.persistence.repositories.instances import InstanceRepository
 
 # SQLSTATEs meaning "another transaction got there first": serialization failure, deadlock, lock not available
-_CONFLICT_SQLSTATES = {"40001", "40P01", "55P03"}
+# (and a unique violation: two requests inserted the same key at once, e.g. two deploys of one process)
+_CONFLICT_SQLSTATES = {"40001", "40P01", "55P03", "23505"}
 
 
 def is_conflict(error: BaseException) -> bool:

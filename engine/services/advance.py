@@ -96,6 +96,7 @@ def apply_snapshot(
                     provisional=t.provisional,
                     interrupting=t.interrupting,
                     recipe=t.recipe,
+                    calendar_version=t.calendar_version,
                 )
                 for t in snapshot.timers
             ],

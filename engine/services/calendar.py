@@ -11,9 +11,15 @@ from functools import partial
 
 from engine import holiday_sources
 from engine.domain.access import Principal
-from engine.domain.calendar import DayRule, WorkCalendar, YearInfo, parse_notice, rules_from_notice
-from engine.domain.records import InstanceStatus
-from engine.errors import PermissionDenied
+from engine.domain.calendar import (
+    DayRule,
+    NoticeParseError,
+    WorkCalendar,
+    YearInfo,
+    parse_notice,
+    rules_from_notice,
+)
+from engine.errors import CalendarError, FieldError, FormValidationError, PermissionDenied
 from engine.services.advance import apply_snapshot
 from engine.services.context import ServiceContext, log, with_retry
 
@@ -27,29 +33,34 @@ class NoticeImport:
 
 
 class CalendarService:
-    """Owns the in-process WorkCalendar, reloaded after changes and at most every ``ttl`` seconds."""
+    """Owns the in-process WorkCalendar; checks the table's version every ``ttl`` seconds and reloads it
+    when another process changed it. Deadlines remember the version they were computed with, so any
+    computed with an older calendar (here or in another process) are found and recomputed."""
 
-    def __init__(self, ctx: ServiceContext, ttl: float = 60.0) -> None:
+    def __init__(self, ctx: ServiceContext, ttl: float = 2.0) -> None:
         self._ctx = ctx
         self._ttl = ttl
         self._cached: WorkCalendar | None = None
-        self._loaded_at = 0.0
+        self._checked_at = 0.0
         self._lock = threading.Lock()
 
     def calendar(self) -> WorkCalendar:
         cached = self._cached
-        if cached is not None and time.monotonic() - self._loaded_at < self._ttl:
+        if cached is not None and time.monotonic() - self._checked_at < self._ttl:
             return cached
         with self._lock:
+            # a separate short read: this may run inside another use case's transaction (a timer expression)
             with self._ctx.uow() as uow:
-                rules, years = uow.calendar.rules(), uow.calendar.years()
-            if not years:  # a fresh database: seed around today rather than fail every deadline
-                self.ensure_current_years()
-                with self._ctx.uow() as uow:
+                version = uow.calendar.version()
+                if self._cached is None or self._cached.version != version:
                     rules, years = uow.calendar.rules(), uow.calendar.years()
-            settings = self._ctx.settings
-            self._cached = WorkCalendar(rules, years, tz=settings.timezone, day_end=settings.workday_end)
-            self._loaded_at = time.monotonic()
+                    if not years:
+                        raise CalendarError("the work calendar is empty: run `onestop init` to seed it")
+                    settings = self._ctx.settings
+                    self._cached = WorkCalendar(
+                        rules, years, tz=settings.timezone, day_end=settings.workday_end, version=version
+                    )
+            self._checked_at = time.monotonic()
             return self._cached
 
     def invalidate(self) -> None:
@@ -74,37 +85,40 @@ class CalendarService:
         return self.ensure_years(range(year - 2, year + 2))
 
     def years(self) -> list[YearInfo]:
-        with self._ctx.uow(write=True) as uow:
+        with self._ctx.uow() as uow:
             return list(uow.calendar.years())
 
     def import_notice(self, principal: Principal | None, text: str) -> NoticeImport:
         """Load the official arrangement of a year and recompute every open deadline that depends on it."""
         if principal is not None and not principal.is_admin:
             raise PermissionDenied("only administrators may import the holiday notice")
-        notice = parse_notice(text)
-        with self._ctx.uow() as uow:
+        try:
+            notice = parse_notice(text)
+        except NoticeParseError as exc:
+            raise FormValidationError(str(exc), [FieldError("notice", str(exc))]) from exc
+        with self._ctx.uow(write=True) as uow:
             uow.calendar.replace_year(
-                YearInfo(notice.year, provisional=False, source="notice"),
-                rules_from_notice(notice),
-                self._ctx.now(),
+                YearInfo(notice.year, provisional=False, source="notice"), rules_from_notice(notice), self._ctx.now()
             )
             uow.commit()
         self.invalidate()
-        moved = self.recompute_open_deadlines()
+        moved = self.recompute_stale_deadlines()
         return NoticeImport(notice.year, len(notice.holidays), len(notice.workdays), moved)
 
     def set_day(self, principal: Principal, rule: DayRule) -> int:
         if not principal.is_admin:
             raise PermissionDenied("only administrators may edit the work calendar")
         with self._ctx.uow(write=True) as uow:
-            uow.calendar.set_day(DayRule(rule.day, rule.is_workday, rule.label, "admin"))
+            uow.calendar.set_day(DayRule(rule.day, rule.is_workday, rule.label, "admin"), self._ctx.now())
             uow.commit()
         self.invalidate()
-        return self.recompute_open_deadlines()
+        return self.recompute_stale_deadlines()
 
-    def recompute_open_deadlines(self) -> int:
+    def recompute_stale_deadlines(self) -> int:
+        """Recompute deadlines computed with an older calendar; returns how many instances changed."""
+        current = self.calendar().version
         with self._ctx.uow() as uow:
-            candidates = uow.instances.instances_with_recipe_timers()
+            candidates = uow.instances.instances_with_stale_deadlines(current)
         moved = 0
         for instance_id in candidates:
             try:
@@ -117,13 +131,22 @@ class CalendarService:
         ctx = self._ctx
         with ctx.uow(write=True) as uow:
             instance = uow.instances.get(instance_id, for_update=uow.skip_locked)
-            if instance is None or not instance.status.is_open or instance.status == InstanceStatus.ERROR:
+            if instance is None or not instance.status.is_open:
                 return 0
             snapshot = ctx.runtime.recompute_deadlines(instance.state)
             if snapshot is None:
                 return 0
             snapshot.force_projection = True
-            apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor="calendar", action="deadlines_recomputed")
+            # an instance in error keeps its status: its saved state is the last good one, retry resumes it
+            apply_snapshot(
+                uow,
+                instance,
+                snapshot,
+                now=ctx.now(),
+                actor="calendar",
+                action="deadlines_recomputed",
+                status=instance.status,
+            )
             for task in snapshot.ready_tasks:
                 uow.instances.update_task_due(task.task_id, task.due_at, task.due_provisional)
             uow.commit()

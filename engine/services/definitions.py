@@ -6,12 +6,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from engine.bpmn.loader import ProcessInfo, SourceFile, ValidationReport, build_specs, validate_files
 from engine.domain.records import DefinitionFile, ProcessVersion
 from engine.errors import NotFound, Problem, ProcessDefinitionError
-from engine.services.context import ServiceContext, UnitOfWorkLike
+from engine.services.context import ServiceContext, UnitOfWorkLike, with_retry
 
 FORM_SUFFIXES = (".json",)
 DMN_SUFFIXES = (".dmn",)
@@ -66,6 +67,10 @@ class DefinitionService:
     def deploy(self, files: Sequence[SourceFile], actor: str | None = None) -> list[Deployed]:
         if not files:
             raise ProcessDefinitionError([Problem("-", 1, "", "nothing to deploy")])
+        # two deploys of one process at once: the loser's insert collides and the deploy runs again
+        return with_retry(3, partial(self._deploy_once, files, actor))
+
+    def _deploy_once(self, files: Sequence[SourceFile], actor: str | None) -> list[Deployed]:
         with self._ctx.uow(write=True) as uow:
             deployed_forms: dict[str, int] = uow.definitions.latest_form_files()
             new_forms = {Path(f.name).name: f for f in files if kind_of(f.name) == "form"}
@@ -88,12 +93,11 @@ class DefinitionService:
             for name, form in new_forms.items():
                 form_ids[name] = uow.definitions.add_file(name, "form", sha256(form.content), form.content, now)
             new_names = {f.name for f in models}
-            results = []
-            for info in report.processes:
-                if not info.is_executable or info.file not in new_names:
-                    continue
-                forms = {ref: form_ids[ref] for ref in info.form_refs if ref in form_ids}
-                results.append(self._version(uow, info, bundle, file_ids, forms, actor, now))
+            results = [
+                self._version(uow, info, report, bundle, file_ids, form_ids, actor, now)
+                for info in report.processes
+                if info.is_executable and info.file in new_names
+            ]
             if not results:
                 raise ProcessDefinitionError(
                     [Problem(models[0].name if models else "-", 1, "", "no executable process found to deploy")]
@@ -102,28 +106,53 @@ class DefinitionService:
         return results
 
     @staticmethod
+    def _closure(info: ProcessInfo, report: ValidationReport) -> tuple[set[str], set[str]]:
+        """The files a process needs (its own, the processes it calls, its decisions) and its form names."""
+        by_id = {p.process_id: p for p in report.processes}
+        seen, stack = {info.process_id}, [info]
+        files: set[str] = set()
+        forms: set[str] = set()
+        decisions: set[str] = set()
+        while stack:
+            current = stack.pop()
+            files.add(current.file)
+            forms.update(current.form_refs)
+            decisions.update(current.decision_refs)
+            for called in current.called_elements:
+                if called in by_id and called not in seen:
+                    seen.add(called)
+                    stack.append(by_id[called])
+        files.update(d.file for d in report.decisions if d.decision_id in decisions)
+        return files, forms
+
     def _version(
+        self,
         uow: UnitOfWorkLike,
         info: ProcessInfo,
+        report: ValidationReport,
         bundle: list[SourceFile],
         file_ids: dict[str, int],
-        forms: dict[str, int],
+        form_ids: dict[str, int],
         actor: str | None,
         now: datetime,
     ) -> Deployed:
+        """A new version unless the process's own bundle is identical to its latest version's."""
         repo = uow.definitions
-        defining = next(f for f in bundle if f.name == info.file)
-        parts = sorted(sha256(f.content) for f in bundle) + [f"{k}={v}" for k, v in sorted(forms.items())]
+        needed_files, form_refs = self._closure(info, report)
+        used = [f for f in bundle if f.name in needed_files]
+        forms = {ref: form_ids[ref] for ref in sorted(form_refs) if ref in form_ids}
+        parts = sorted(sha256(f.content) for f in used) + [f"{k}={v}" for k, v in forms.items()]
         bundle_hash = sha256("\n".join(parts).encode())
-        existing = repo.version_by_bundle(info.process_id, bundle_hash)
-        if existing is not None:
-            return Deployed(existing, created=False)
+        latest = repo.latest_version(info.process_id)
+        if latest is not None and latest.bundle_sha256 == bundle_hash:
+            return Deployed(latest, created=False)
+        defining = next(f for f in used if f.name == info.file)
         version = repo.add_version(
             process_id=info.process_id,
             name=info.name or info.process_id,
             sha256=sha256(defining.content),
             bundle_sha256=bundle_hash,
-            file_ids=[file_ids[f.name] for f in bundle],
+            file_ids=[file_ids[f.name] for f in used],
             forms=forms,
             department=None,
             starter_roles=[],

@@ -15,7 +15,7 @@ from engine.domain.records import (
     InstanceStatus,
     TimerRecord,
 )
-from engine.errors import InvalidTransition, NotFound, PermissionDenied, ScriptError
+from engine.errors import FieldError, FormValidationError, InvalidTransition, NotFound, PermissionDenied, ScriptError
 from engine.services.advance import apply_snapshot
 from engine.services.context import ServiceContext, with_retry
 from engine.services.incidents import record_incident
@@ -31,6 +31,16 @@ class InstanceView:
     history: list[AuditEvent]
     incident: Incident | None
     completed_elements: list[str] = field(default_factory=list)
+
+
+def _checked_text(field: str, value: object, max_length: int) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > max_length:
+        raise FormValidationError(
+            "invalid request", [FieldError(field, f"must be text of at most {max_length} characters")]
+        )
+    return value
 
 
 class InstanceService:
@@ -49,13 +59,23 @@ class InstanceService:
     ) -> InstanceRecord:
         data = dict(data or {})
         ctx = self._ctx
+        business_key = _checked_text("business_key", business_key or data.get("case_no"), 64)
         with ctx.uow(write=True) as uow:
             found = uow.definitions.get_version(process_id, version)
             if found is None:
                 raise NotFound(f"process {process_id!r} is not deployed")
-            department = department or data.get("department") or found.department
+            # a process bound to a department keeps it; otherwise the starter names one that exists
+            department = found.department or _checked_text("department", department or data.get("department"), 32)
+            if department is None:
+                raise FormValidationError(
+                    "say which department handles the case", [FieldError("department", "required")]
+                )
+            if not uow.accounts.department_exists(department):
+                raise FormValidationError(
+                    "unknown department", [FieldError("department", f"{department!r} does not exist")]
+                )
             if not may_start(principal, found.starter_roles, department):
-                raise PermissionDenied(f"{principal.username} may not start {process_id}")
+                raise PermissionDenied(f"{principal.username} may not start {process_id} in {department}")
             now = ctx.now()
             initial = ctx.runtime.new_state(found.spec_key, data)
             instance = InstanceRecord(
@@ -65,7 +85,7 @@ class InstanceService:
                 version=found.version,
                 status=InstanceStatus.RUNNING,
                 department=department,
-                business_key=business_key or data.get("case_no"),
+                business_key=business_key,
                 state=initial,
                 serializer_version="",
                 next_due_at=None,
@@ -92,9 +112,9 @@ class InstanceService:
                         )
                     ]
                 )
+                record_incident(uow, instance, error, {"type": "step"}, principal.username, now)
                 uow.commit()
-                record_incident(ctx, instance.id, error, {"type": "step"}, principal.username)
-                return self.get_record(instance.id)
+                return instance
             instance.serializer_version = snapshot.serializer_version
             instance.id = uow.instances.add(instance)
             apply_snapshot(
@@ -156,7 +176,7 @@ class InstanceService:
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[InstanceRecord], int]:
-        if not (principal.is_admin or principal.has_role("supervisor")):
+        if not principal.is_admin:
             raise PermissionDenied("only administrators may list instances")
         with self._ctx.uow() as uow:
             return uow.instances.list_page(
@@ -254,11 +274,14 @@ class InstanceService:
                 if action.get("type") == "complete":
                     snapshot, _ = ctx.runtime.complete(instance.state, action["task_id"], action["data"], patch)
                     completed = action["task_id"]
+                elif action.get("type") == "message":
+                    snapshot = ctx.runtime.deliver(instance.state, action["name"], action.get("payload"), patch)
+                    completed = None
                 else:
                     snapshot, completed = ctx.runtime.step(instance.state, patch), None
             except ScriptError as error:
+                record_incident(uow, instance, error, action, principal.username, ctx.now())
                 uow.commit()
-                record_incident(ctx, instance_id, error, action, principal.username)
                 raise
             if completed:
                 snapshot.previous_ready_ids = snapshot.previous_ready_ids | {completed}
@@ -276,6 +299,7 @@ class InstanceService:
             uow.instances.resolve_incident(incident.id, ctx.now(), principal.username)
             uow.commit()
         ctx.notify_due(instance.next_due_at)
+        dispatch_thrown(ctx, instance, snapshot.thrown_messages)
         return instance
 
     def earliest_due(self) -> datetime | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 from engine.domain.access import Principal
 from engine.domain.records import InstanceRecord, InstanceStatus, ThrownMessage
-from engine.errors import InvalidTransition, PermissionDenied, ScriptError
+from engine.errors import FieldError, FormValidationError, InvalidTransition, PermissionDenied, ScriptError
 from engine.services.advance import apply_snapshot
 from engine.services.context import ServiceContext, log, with_retry
 from engine.services.incidents import record_incident
@@ -24,8 +24,9 @@ def _deliver_one(ctx: ServiceContext, instance_id: int, name: str, payload: Any,
         except InvalidTransition:
             return False
         except ScriptError as error:
+            action = {"type": "message", "name": name, "payload": payload}
+            record_incident(uow, instance, error, action, actor, ctx.now())
             uow.commit()
-            record_incident(ctx, instance_id, error, {"type": "message", "name": name, "payload": payload}, actor)
             return True
         apply_snapshot(
             uow,
@@ -42,19 +43,32 @@ def _deliver_one(ctx: ServiceContext, instance_id: int, name: str, payload: Any,
     return True
 
 
-def deliver(ctx: ServiceContext, name: str, correlation: str | None, payload: Any, actor: str | None) -> list[int]:
+def deliver(
+    ctx: ServiceContext,
+    name: str,
+    correlation: str,
+    payload: Any,
+    actor: str | None,
+    allowed: Callable[[str | None], bool] = lambda department: True,
+) -> list[int]:
+    """Deliver to every instance waiting for ``name`` under ``correlation`` that ``allowed`` admits."""
     with ctx.uow() as uow:
         candidates = uow.instances.waiting_for_message(name, correlation)
     delivered = []
-    for instance_id in candidates:
+    for instance_id, department in candidates:
+        if not allowed(department):
+            continue
         if with_retry(5, partial(_deliver_one, ctx, instance_id, name, payload, actor)):
             delivered.append(instance_id)
     return delivered
 
 
 def dispatch_thrown(ctx: ServiceContext, sender: InstanceRecord, messages: Sequence[ThrownMessage]) -> None:
-    """Messages an instance throws go to the instances waiting for them with the sender's business key."""
+    """Messages an instance throws go to the instances waiting for them under the sender's business key."""
     for message in messages:
+        if not sender.business_key:
+            log.warning("instance %s threw %s without a business key: not delivered", sender.id, message.name)
+            continue
         try:
             deliver(ctx, message.name, sender.business_key, message.payload, f"instance:{sender.id}")
         except Exception:  # the sender's transaction is committed; a receiver's failure is its own incident
@@ -65,7 +79,16 @@ class MessageService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def send(self, principal: Principal, name: str, correlation_key: str | None, payload: Any = None) -> list[int]:
-        if not (principal.is_admin or principal.grants):
+    def send(self, principal: Principal, name: str, correlation_key: str, payload: Any = None) -> list[int]:
+        """A person delivers a message; it reaches only instances of departments where they hold a role."""
+        if not principal.grants:
             raise PermissionDenied("only staff may send messages to instances")
-        return deliver(self._ctx, name, correlation_key, payload, principal.username)
+        if not correlation_key:
+            raise FormValidationError("a message needs a correlation key", [FieldError("correlation_key", "required")])
+        departments = {g.department for g in principal.grants}
+        centre_wide = principal.is_admin or None in departments
+
+        def allowed(department: str | None) -> bool:
+            return centre_wide or department in departments
+
+        return deliver(self._ctx, name, correlation_key, payload, principal.username, allowed)

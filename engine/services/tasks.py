@@ -126,8 +126,8 @@ class TaskService:
                 snapshot, key = ctx.runtime.complete(instance.state, task_id, data)
             except ScriptError as error:
                 action = {"type": "complete", "task_id": task_id, "data": data, "actor": principal.username}
-                uow.commit()  # nothing written: release the lock before recording the incident
-                record_incident(ctx, instance.id, error, action, principal.username)
+                record_incident(uow, instance, error, action, principal.username, ctx.now())
+                uow.commit()
                 return Completion(instance.id, InstanceStatus.ERROR, None, [], incident=error.message)
             apply_snapshot(
                 uow,

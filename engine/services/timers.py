@@ -35,32 +35,32 @@ class TimerService:
 
     def _tick_next(self, now: datetime, skip: list[int], report: TickReport) -> int | None:
         ctx = self._ctx
+        claimed: int | None = None
         try:
             with ctx.uow(write=True) as uow:
                 instance = uow.instances.claim_next_due(now, exclude=skip)
                 if instance is None:
                     return None
+                claimed = instance.id
+                skip.append(instance.id)  # one tick per instance per run: a broken one cannot make us spin
                 try:
                     snapshot = ctx.runtime.tick(instance.state)
-                except ScriptError as error:
+                except Exception as exc:  # any failure while advancing is that instance's incident
+                    error = exc if isinstance(exc, ScriptError) else ScriptError(f"internal error: {exc}")
+                    record_incident(uow, instance, error, {"type": "step"}, "scheduler", ctx.now())
                     uow.commit()
-                    skip.append(instance.id)
-                    record_incident(ctx, instance.id, error, {"type": "step"}, "scheduler")
                     report.incidents.append(instance.id)
                     return instance.id
-                if snapshot.next_due_at is not None and snapshot.next_due_at <= now and not snapshot.completed_elements:
-                    skip.append(instance.id)  # nothing became due inside the engine: do not spin on it
                 apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor="scheduler", action="timer_fired")
                 uow.commit()
         except ConcurrencyConflict:
             return -1  # another scheduler or request got there first; take the next one
-        except Exception as exc:  # one broken instance must not stop the others
-            log.exception("timer tick failed")
-            if "instance" in locals():
-                skip.append(instance.id)
-                report.failed[instance.id] = str(exc)
-                return instance.id
-            raise
+        except Exception as exc:  # a database failure on one instance must not stop the others
+            if claimed is None:
+                raise
+            log.exception("timer tick of instance %s failed", claimed)
+            report.failed[claimed] = str(exc)
+            return claimed
         report.fired.append(instance.id)
         ctx.notify_due(instance.next_due_at)
         dispatch_thrown(ctx, instance, snapshot.thrown_messages)

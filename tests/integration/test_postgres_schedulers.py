@@ -26,8 +26,11 @@ def test_two_scheduler_processes_fire_each_timer_exactly_once(database_url: str,
     _empty_all_tables(database_url)
     platform = build_platform(make_settings(url, tmp_path), SystemClock())
     platform.calendar.ensure_years(range(2024, 2028))
+    platform.accounts.add_department("CENTRE", "县政务服务管理局")
     platform.definitions.deploy(read_paths([DATA / "short_timer.bpmn"]))
-    ids = [platform.instances.start(WINDOW, "short_timer", {"wait": "PT2S"}).id for _ in range(120)]
+    ids = [
+        platform.instances.start(WINDOW, "short_timer", {"wait": "PT2S", "department": "CENTRE"}).id for _ in range(120)
+    ]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     workers = [
         subprocess.Popen(

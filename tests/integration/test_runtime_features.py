@@ -8,7 +8,7 @@ import pytest
 
 from engine.bootstrap import Platform
 from engine.domain.records import InstanceStatus, TaskState
-from engine.errors import ConcurrencyConflict, ProcessDefinitionError
+from engine.errors import ConcurrencyConflict, FormValidationError, ProcessDefinitionError
 from engine.services.definitions import SourceFile, read_paths
 from tests.conftest import ADMIN, APPROVER, CST, DATA, WINDOW, principal
 from tests.integration.helpers import deploy_workday_timer
@@ -52,6 +52,23 @@ def test_redeploying_identical_files_creates_no_new_version(platform: Platform) 
     changed = (DATA / "delivery.bpmn").read_bytes().replace("送达决定书".encode(), "送达许可证".encode())
     newer = platform.definitions.deploy([SourceFile("delivery.bpmn", changed)])
     assert newer[0].created and newer[0].version.version == 2
+
+
+def test_redeploying_an_older_bundle_is_a_rollback_and_unrelated_files_do_not_count(platform: Platform) -> None:
+    original = (DATA / "delivery.bpmn").read_bytes()
+    changed = original.replace("送达决定书".encode(), "送达许可证".encode())
+    assert platform.definitions.deploy([SourceFile("delivery.bpmn", original)])[0].version.version == 1
+    assert platform.definitions.deploy([SourceFile("delivery.bpmn", changed)])[0].version.version == 2
+    back = platform.definitions.deploy([SourceFile("delivery.bpmn", original)])[0]
+    assert back.created and back.version.version == 3
+    assert platform.definitions.get_version("delivery").version == 3
+    with_other = platform.definitions.deploy(
+        [SourceFile("delivery.bpmn", original), *read_paths([DATA / "documents_message.bpmn"])]
+    )
+    assert {(d.version.process_id, d.version.version, d.created) for d in with_other} == {
+        ("delivery", 3, False),
+        ("documents_message", 1, True),
+    }
 
 
 def test_running_instances_stay_on_their_version(platform: Platform) -> None:
@@ -195,3 +212,15 @@ def test_a_failing_timer_instance_becomes_an_incident_and_the_others_still_fire(
     assert platform.tasks.show(REVIEWER, task.task_id).data["result"] == 42
     platform.instances.retry(ADMIN, broken, {"factor": 5})
     assert platform.tasks.show(REVIEWER, only_task(platform, REVIEWER, broken).task_id).data["result"] == 10
+
+
+def test_a_called_process_task_is_validated_against_its_own_form(platform: Platform) -> None:
+    deploy(platform, "licence_with_inspection.bpmn", "site_inspection.bpmn", "inspection.json")
+    officer = principal("officer", ("case_officer", "CENTRE"))
+    iid = platform.instances.start(WINDOW, "licence_with_inspection", {"department": "CENTRE"}).id
+    task = only_task(platform, officer, iid)
+    assert platform.tasks.show(officer, task.task_id).form_schema["title"] == "现场核查记录"
+    with pytest.raises(FormValidationError):
+        platform.tasks.complete(officer, task.task_id, {})
+    platform.tasks.complete(officer, task.task_id, {"findings": "场地与申报一致"})
+    assert platform.instances.get_record(iid).status == InstanceStatus.COMPLETED

@@ -17,6 +17,7 @@ def _platform(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def
     _empty_all_tables(database_url)
     platform = build_platform(make_settings(database_url, tmp_path), SystemClock())
     platform.calendar.ensure_years(range(2024, 2028))
+    platform.accounts.add_department("CENTRE", "县政务服务管理局")
     platform.definitions.deploy(read_paths([DATA / "short_timer.bpmn"]))
     return platform
 
@@ -32,7 +33,12 @@ def test_short_timers_fire_within_a_second_of_due(database_url: str, tmp_path: P
     scheduler = TimerScheduler(platform, safety_interval=60)  # the safety net must not be what fires them
     scheduler.start()
     try:
-        ids = [platform.instances.start(WINDOW, "short_timer", {"wait": f"PT{1 + n * 0.3:.1f}S"}).id for n in range(4)]
+        ids = [
+            platform.instances.start(
+                WINDOW, "short_timer", {"wait": f"PT{1 + n * 0.3:.1f}S", "department": "CENTRE"}
+            ).id
+            for n in range(4)
+        ]
         dues = {iid: platform.instances.get_record(iid).next_due_at for iid in ids}
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline and not all(_fired_at(platform, i) for i in ids):
@@ -49,7 +55,7 @@ def test_short_timers_fire_within_a_second_of_due(database_url: str, tmp_path: P
 
 def test_timers_due_while_nothing_ran_fire_once_at_start_up(database_url: str, tmp_path: Path) -> None:
     platform = _platform(database_url, tmp_path)
-    iid = platform.instances.start(WINDOW, "short_timer", {"wait": "PT0.2S"}).id
+    iid = platform.instances.start(WINDOW, "short_timer", {"wait": "PT0.2S", "department": "CENTRE"}).id
     time.sleep(0.5)  # nobody is watching: the timer falls due unobserved
     assert _fired_at(platform, iid) is None
     scheduler = TimerScheduler(platform, safety_interval=60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
+from engine.errors import FieldError, FormValidationError
 from webapp.api import bp
 from webapp.api.openapi import document
 from webapp.api.render import json_body
@@ -30,13 +31,11 @@ def send_message() -> ResponseReturnValue:
     body = json_body()
     name = body.get("name")
     if not isinstance(name, str) or not name:
-        from engine.errors import FieldError, FormValidationError
-
         raise FormValidationError("a message needs a name", [FieldError("name", "required")])
     correlation = body.get("correlation_key")
-    delivered = platform().messages.send(
-        current_principal(), name, None if correlation is None else str(correlation), body.get("payload")
-    )
+    if not isinstance(correlation, str | int) or isinstance(correlation, bool) or str(correlation) == "":
+        raise FormValidationError("a message needs a correlation key", [FieldError("correlation_key", "required")])
+    delivered = platform().messages.send(current_principal(), name, str(correlation), body.get("payload"))
     return jsonify({"delivered_to": delivered})
 
 

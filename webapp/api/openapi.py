@@ -179,7 +179,7 @@ def document() -> dict[str, Any]:
                 422,
                 body={
                     "type": "object",
-                    "required": ["name"],
+                    "required": ["name", "correlation_key"],
                     "properties": {
                         "name": {"type": "string"},
                         "correlation_key": {"type": "string"},

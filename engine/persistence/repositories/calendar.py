@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from engine.domain.calendar import DayRule, YearInfo
-from engine.persistence.tables import calendar_days, calendar_years
+from engine.errors import CalendarError
+from engine.persistence.tables import calendar_days, calendar_state, calendar_years
 
 
 class CalendarRepository:
@@ -24,6 +25,7 @@ class CalendarRepository:
         return [DayRule(day=r.day, is_workday=r.is_workday, label=r.label, source=r.source) for r in rows]
 
     def replace_year(self, info: YearInfo, rules: Iterable[DayRule], now: datetime) -> None:
+        self._bump()
         year = info.year
         self._conn.execute(
             delete(calendar_days).where(
@@ -42,7 +44,24 @@ class CalendarRepository:
         if values:
             self._conn.execute(insert(calendar_days), values)
 
-    def set_day(self, rule: DayRule) -> None:
+    def version(self) -> int:
+        """A number that grows with every change to the calendar (whatever the clocks say)."""
+        value = self._conn.execute(select(calendar_state.c.version).where(calendar_state.c.id == 1)).scalar()
+        return int(value or 0)
+
+    def _bump(self) -> None:
+        if self._conn.execute(
+            update(calendar_state).where(calendar_state.c.id == 1).values(version=calendar_state.c.version + 1)
+        ).rowcount == 0:
+            self._conn.execute(insert(calendar_state).values(id=1, version=1))
+
+    def set_day(self, rule: DayRule, now: datetime) -> None:
+        touched = self._conn.execute(
+            update(calendar_years).where(calendar_years.c.year == rule.day.year).values(updated_at=now)
+        )
+        if touched.rowcount != 1:
+            raise CalendarError(f"the work calendar has no year {rule.day.year}; seed or import it first")
+        self._bump()
         self._conn.execute(delete(calendar_days).where(calendar_days.c.day == rule.day))
         self._conn.execute(
             insert(calendar_days).values(day=rule.day, is_workday=rule.is_workday, label=rule.label, source=rule.source)

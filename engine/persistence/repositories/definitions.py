@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from engine.domain.records import DefinitionFile, ProcessVersion
 from engine.persistence.tables import definition_files, process_versions
@@ -29,22 +29,30 @@ def _version(row: Row[Any]) -> ProcessVersion:
     )
 
 
+_FILE_COLUMNS = [c for c in definition_files.c if c.name not in {"created_at", "last_deployed_at"}]
+
+
 class DefinitionRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def file_by_hash(self, sha256: str) -> DefinitionFile | None:
-        row = self._conn.execute(select(definition_files).where(definition_files.c.sha256 == sha256)).first()
-        return DefinitionFile(**{k: v for k, v in row._mapping.items() if k != "created_at"}) if row else None
+    def file_by_hash(self, sha256: str, name: str) -> DefinitionFile | None:
+        row = self._conn.execute(
+            select(*_FILE_COLUMNS).where(definition_files.c.sha256 == sha256, definition_files.c.name == name)
+        ).first()
+        return DefinitionFile(**row._mapping) if row else None
 
     def files(self, ids: list[int]) -> list[DefinitionFile]:
-        rows = self._conn.execute(select(definition_files).where(definition_files.c.id.in_(ids)))
-        by_id = {r.id: DefinitionFile(**{k: v for k, v in r._mapping.items() if k != "created_at"}) for r in rows}
+        rows = self._conn.execute(select(*_FILE_COLUMNS).where(definition_files.c.id.in_(ids)))
+        by_id = {r.id: DefinitionFile(**r._mapping) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def add_file(self, name: str, kind: str, sha256: str, content: bytes, now: datetime) -> int:
-        existing = self.file_by_hash(sha256)
+        existing = self.file_by_hash(sha256, name)
         if existing:
+            self._conn.execute(
+                update(definition_files).where(definition_files.c.id == existing.id).values(last_deployed_at=now)
+            )
             return existing.id
         result = self._conn.execute(
             insert(definition_files)
@@ -54,27 +62,18 @@ class DefinitionRepository:
                 sha256=sha256,
                 content=content,
                 created_at=now,
+                last_deployed_at=now,
             )
             .returning(definition_files.c.id)
         )
         return int(result.scalar_one())
 
     def latest_form_files(self) -> dict[str, int]:
-        """The newest deployed file id of every form name."""
-        rows = self._conn.execute(
-            select(definition_files.c.name, func.max(definition_files.c.id))
-            .where(definition_files.c.kind == "form")
-            .group_by(definition_files.c.name)
-        )
-        return {name: int(file_id) for name, file_id in rows}
+        """The most recently deployed file id of every form name."""
+        return {f.name: f.id for f in self.latest_files_of_kind("form")}
 
-    def version_by_bundle(self, process_id: str, bundle_sha256: str) -> ProcessVersion | None:
-        row = self._conn.execute(
-            select(process_versions).where(
-                process_versions.c.process_id == process_id, process_versions.c.bundle_sha256 == bundle_sha256
-            )
-        ).first()
-        return _version(row) if row else None
+    def latest_version(self, process_id: str) -> ProcessVersion | None:
+        return self.get_version(process_id, None)
 
     def add_version(
         self,
@@ -147,12 +146,11 @@ class DefinitionRepository:
         return [_version(r) for r in rows]
 
     def latest_files_of_kind(self, kind: str) -> list[DefinitionFile]:
-        """The newest stored file of every name of one kind (e.g. every DMN decision file)."""
-        newest = (
-            select(func.max(definition_files.c.id))
+        """The most recently deployed file of every name of one kind (e.g. every DMN decision file)."""
+        rows = self._conn.execute(
+            select(definition_files.c.id, definition_files.c.name)
             .where(definition_files.c.kind == kind)
-            .group_by(definition_files.c.name)
-            .scalar_subquery()
+            .order_by(definition_files.c.last_deployed_at, definition_files.c.id)
         )
-        rows = self._conn.execute(select(definition_files).where(definition_files.c.id.in_(newest)))
-        return [DefinitionFile(**{k: v for k, v in r._mapping.items() if k != "created_at"}) for r in rows]
+        newest = {name: file_id for file_id, name in rows}  # later rows win
+        return self.files(sorted(newest.values()))

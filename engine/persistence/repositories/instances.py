@@ -178,8 +178,13 @@ class InstanceRepository:
     def ready_tasks_for(
         self, grants: Iterable[tuple[str, str | None]], *, any_department: bool = False, limit: int = 200
     ) -> list[HumanTaskRecord]:
-        """READY tasks for the given (role, department) grants; department None means every department."""
-        query = select(*_TASK_COLUMNS).where(human_tasks.c.state == TaskState.READY.value)
+        """READY tasks of running instances for the given (role, department) grants (None: every department).
+        Tasks of suspended instances or instances with an open incident are left out: nobody can act on them."""
+        query = (
+            select(*_TASK_COLUMNS)
+            .join(instances, instances.c.id == human_tasks.c.instance_id)
+            .where(human_tasks.c.state == TaskState.READY.value, instances.c.status == InstanceStatus.RUNNING.value)
+        )
         if not any_department:
             ors = []
             for role, department in grants:
@@ -247,9 +252,11 @@ class InstanceRepository:
         query = select(timers.c.instance_id).where(timers.c.provisional.is_(True)).distinct()
         return [int(i) for i in self._conn.execute(query).scalars()]
 
-    def instances_with_recipe_timers(self) -> list[int]:
-        query = select(timers.c.instance_id).where(timers.c.recipe.is_not(None)).distinct()
-        return [int(i) for i in self._conn.execute(query).scalars()]
+    def instances_with_stale_deadlines(self, calendar_version: int) -> list[int]:
+        """Instances holding a working-day deadline computed with an older calendar than ``calendar_version``."""
+        query = select(timers.c.instance_id).where(timers.c.calendar_version < calendar_version).distinct()
+        # (versions only grow: see calendar_state)
+        return sorted(int(i) for i in self._conn.execute(query).scalars())
 
     def replace_awaited(self, instance_id: int, messages: Sequence[AwaitedMessage]) -> None:
         self._conn.execute(awaited_messages.delete().where(awaited_messages.c.instance_id == instance_id))
@@ -259,21 +266,21 @@ class InstanceRepository:
                 [{"instance_id": instance_id, "name": m.name, "correlation": m.correlation} for m in messages],
             )
 
-    def waiting_for_message(self, name: str, correlation: str | None) -> list[int]:
-        """Instances waiting for ``name`` whose correlation (or business key) equals ``correlation``."""
+    def waiting_for_message(self, name: str, correlation: str) -> list[tuple[int, str | None]]:
+        """(instance id, department) of instances waiting for ``name`` whose correlation (or, when the catch
+        event declares none, business key) equals ``correlation``. There is no broadcast."""
         query = (
-            select(awaited_messages.c.instance_id)
+            select(awaited_messages.c.instance_id, instances.c.department)
             .join(instances, instances.c.id == awaited_messages.c.instance_id)
-            .where(awaited_messages.c.name == name)
-        )
-        if correlation is not None:
-            query = query.where(
+            .where(
+                awaited_messages.c.name == name,
                 or_(
                     awaited_messages.c.correlation == correlation,
                     and_(awaited_messages.c.correlation.is_(None), instances.c.business_key == correlation),
-                )
+                ),
             )
-        return sorted({int(i) for i in self._conn.execute(query).scalars()})
+        )
+        return sorted({(int(i), d) for i, d in self._conn.execute(query)})
 
     # -- audit and incidents -------------------------------------------------------------------
     def add_audit(self, events: Sequence[AuditEvent]) -> None:
