@@ -32,6 +32,8 @@ class Settings:
     max_definition_bytes: int = 5 * 1024 * 1024
     scheduler_safety_interval: float = 0.5
     token_max_age: int = 12 * 3600
+    #: "standard" (argon2-cffi's defaults) or "fast" (for tests and throwaway demos only)
+    password_hashing: str = "standard"  # noqa: S105 - a cost profile name, not a password
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -50,6 +52,7 @@ class Settings:
             workday_end=env.get("ONESTOP_WORKDAY_END", "24:00"),
             script_time_limit=float(env.get("ONESTOP_SCRIPT_TIME_LIMIT", "1.0")),
             scheduler_safety_interval=float(env.get("ONESTOP_SCHEDULER_INTERVAL", "0.5")),
+            password_hashing=env.get("ONESTOP_PASSWORD_HASHING", "standard"),
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
 

@@ -80,6 +80,7 @@ def make_settings(url: str, tmp: Path, **overrides: object) -> Settings:
         processes_dir=ROOT / "processes",
         forms_dir=ROOT / "forms",
         secret_key="test-secret-" + uuid.uuid4().hex,
+        password_hashing="fast",
         **overrides,
     )
 

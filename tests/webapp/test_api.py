@@ -130,3 +130,44 @@ def test_errors_are_json_everywhere(client: FlaskClient) -> None:
     assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
     garbage = client.post("/api/v1/auth/token", data="{{{", content_type="application/json")
     assert garbage.status_code == 422
+
+
+def _race_posts(app, calls):  # type: ignore[no-untyped-def]
+    """POST from several threads at the same moment, each with its own client; return the status codes."""
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+    statuses: list[int] = [0] * len(calls)
+
+    def run(i: int, headers: dict[str, str], path: str, body: dict[str, object]) -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses[i] = client.post(f"/api/v1{path}", headers=headers, json=body).status_code
+
+    threads = [threading.Thread(target=run, args=(i, *c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return statuses
+
+
+def test_two_clients_completing_one_task_get_200_and_409(app, as_user) -> None:  # type: ignore[no-untyped-def]
+    start_and_accept(as_user)
+    land = as_user("land")
+    task_id = land.get("/tasks").json[0]["id"]
+    body = {"data": {"approved": True, "opinion": "同意"}}
+    statuses = _race_posts(app, [(land.headers, f"/tasks/{task_id}/complete", body)] * 2)
+    assert sorted(statuses) == [200, 409]
+
+
+def test_two_departments_completing_parallel_branches_both_get_200(app, as_user) -> None:  # type: ignore[no-untyped-def]
+    iid = start_and_accept(as_user)
+    land, env = as_user("land"), as_user("env")
+    calls = [
+        (who.headers, f"/tasks/{who.get('/tasks').json[0]['id']}/complete", {"data": {"approved": True, "opinion": op}})
+        for who, op in ((land, "用地同意"), (env, "环评同意"))
+    ]
+    assert _race_posts(app, calls) == [200, 200]
+    data = as_user("admin").get(f"/instances/{iid}").json["data"]
+    assert data["review_land"]["opinion"] == "用地同意" and data["review_env"]["opinion"] == "环评同意"

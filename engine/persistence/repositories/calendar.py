@@ -50,9 +50,12 @@ class CalendarRepository:
         return int(value or 0)
 
     def _bump(self) -> None:
-        if self._conn.execute(
-            update(calendar_state).where(calendar_state.c.id == 1).values(version=calendar_state.c.version + 1)
-        ).rowcount == 0:
+        if (
+            self._conn.execute(
+                update(calendar_state).where(calendar_state.c.id == 1).values(version=calendar_state.c.version + 1)
+            ).rowcount
+            == 0
+        ):
             self._conn.execute(insert(calendar_state).values(id=1, version=1))
 
     def set_day(self, rule: DayRule, now: datetime) -> None:
