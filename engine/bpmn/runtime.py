@@ -141,6 +141,7 @@ class BpmnRuntime:
                 element_id=t.task_spec.bpmn_id,
                 name=t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                 kind=type(t.task_spec).__name__,
+                properties=dict((getattr(t.task_spec, "extensions", None) or {}).get("properties", {})),
             )
             for t in projection.all_tasks(wf)
             if t.id.int in newly_done and t.task_spec.bpmn_id

@@ -69,6 +69,8 @@ class CompletedElement:
     element_id: str
     name: str
     kind: str
+    #: the element's extension properties (e.g. ``caseStep``), so services can react to what happened
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

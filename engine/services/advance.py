@@ -15,7 +15,7 @@ from engine.domain.records import (
     TaskState,
     TimerRecord,
 )
-from engine.services.context import UnitOfWorkLike
+from engine.services.context import AdvanceEvent, ServiceContext, UnitOfWorkLike
 
 
 def task_rows(instance: InstanceRecord, snapshot: Snapshot, now: datetime) -> list[HumanTaskRecord]:
@@ -50,6 +50,7 @@ def task_rows(instance: InstanceRecord, snapshot: Snapshot, now: datetime) -> li
 
 
 def apply_snapshot(
+    ctx: ServiceContext,
     uow: UnitOfWorkLike,
     instance: InstanceRecord,
     snapshot: Snapshot,
@@ -127,3 +128,15 @@ def apply_snapshot(
         for e in snapshot.completed_elements
     ]
     uow.instances.add_audit(events)
+    if ctx.advance_hooks:
+        event = AdvanceEvent(
+            uow=uow,
+            instance=instance,
+            snapshot=snapshot,
+            now=now,
+            actor=actor,
+            completed_task_id=completed_task_id,
+            form_data=(details or {}).get("data"),
+        )
+        for hook in ctx.advance_hooks:  # same transaction: a hook that refuses undoes the whole advance
+            hook(event)

@@ -139,6 +139,7 @@ class CalendarService:
             snapshot.force_projection = True
             # an instance in error keeps its status: its saved state is the last good one, retry resumes it
             apply_snapshot(
+                ctx,
                 uow,
                 instance,
                 snapshot,

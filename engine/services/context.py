@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from engine.clock import Clock
 from engine.config import Settings
+from engine.domain.records import InstanceRecord, Snapshot
 from engine.errors import ConcurrentUpdate
 
 log = logging.getLogger("onestop")
@@ -32,6 +33,19 @@ class UnitOfWorkLike(Protocol):
     def commit(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class AdvanceEvent:
+    """What an instance just did, handed to advance hooks inside the transaction that saves it."""
+
+    uow: UnitOfWorkLike
+    instance: InstanceRecord
+    snapshot: Snapshot
+    now: datetime
+    actor: str | None
+    completed_task_id: str | None
+    form_data: Any
+
+
 @dataclass
 class ServiceContext:
     settings: Settings
@@ -41,6 +55,8 @@ class ServiceContext:
     forms: Any  # engine.services.forms.FormRegistry
     #: called after a commit that may have moved the earliest timer (the scheduler wakes up for it)
     due_listeners: list[Callable[[datetime | None], None]] = field(default_factory=list)
+    #: called inside the transaction after an instance advanced (e.g. the case lifecycle follows its process)
+    advance_hooks: list[Callable[[AdvanceEvent], None]] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -118,6 +118,7 @@ class InstanceService:
             instance.serializer_version = snapshot.serializer_version
             instance.id = uow.instances.add(instance)
             apply_snapshot(
+                ctx,
                 uow,
                 instance,
                 snapshot,
@@ -240,6 +241,7 @@ class InstanceService:
             )
             snapshot.force_projection = True
             apply_snapshot(
+                ctx,
                 uow,
                 instance,
                 snapshot,
@@ -286,6 +288,7 @@ class InstanceService:
             if completed:
                 snapshot.previous_ready_ids = snapshot.previous_ready_ids | {completed}
             apply_snapshot(
+                ctx,
                 uow,
                 instance,
                 snapshot,

@@ -29,6 +29,7 @@ def _deliver_one(ctx: ServiceContext, instance_id: int, name: str, payload: Any,
             uow.commit()
             return True
         apply_snapshot(
+            ctx,
             uow,
             instance,
             snapshot,

@@ -130,6 +130,7 @@ class TaskService:
                 uow.commit()
                 return Completion(instance.id, InstanceStatus.ERROR, None, [], incident=error.message)
             apply_snapshot(
+                ctx,
                 uow,
                 instance,
                 snapshot,

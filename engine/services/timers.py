@@ -51,7 +51,7 @@ class TimerService:
                     uow.commit()
                     report.incidents.append(instance.id)
                     return instance.id
-                apply_snapshot(uow, instance, snapshot, now=ctx.now(), actor="scheduler", action="timer_fired")
+                apply_snapshot(ctx, uow, instance, snapshot, now=ctx.now(), actor="scheduler", action="timer_fired")
                 uow.commit()
         except ConcurrencyConflict:
             return -1  # another scheduler or request got there first; take the next one

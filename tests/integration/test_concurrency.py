@@ -62,7 +62,7 @@ def test_a_stale_save_is_refused_not_lost(deployed: Platform) -> None:
     deployed.tasks.complete(HOUSING, housing, {"approved": True, "opinion": "住建同意"})
     with ctx.uow() as uow, pytest.raises(ConcurrentUpdate):
         apply_snapshot(
-            uow, stale, snapshot, now=ctx.now(), actor="land", action="task_completed", completed_task_id=land
+            ctx, uow, stale, snapshot, now=ctx.now(), actor="land", action="task_completed", completed_task_id=land
         )
     deployed.tasks.complete(LAND, land, {"approved": True, "opinion": "用地同意"})  # the retry path
     data = deployed.instances.show(ADMIN, iid).data
