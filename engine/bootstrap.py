@@ -14,6 +14,8 @@ from engine.persistence.database import make_engine
 from engine.persistence.uow import UnitOfWorkFactory
 from engine.services.accounts import AccountService
 from engine.services.calendar import CalendarService
+from engine.services.cases import CaseService
+from engine.services.catalogue import CatalogueService
 from engine.services.context import ServiceContext
 from engine.services.definitions import DefinitionService
 from engine.services.forms import FormRegistry
@@ -35,6 +37,8 @@ class Platform:
     timers: TimerService
     messages: MessageService
     calendar: CalendarService
+    catalogue: CatalogueService
+    cases: CaseService
     database: Any
 
     def migrate(self) -> None:
@@ -57,6 +61,7 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
     definitions = DefinitionService(ctx)
     calendar = CalendarService(ctx)
     ctx.forms = FormRegistry(definitions.form_content)
+    ctx.calendar = calendar.calendar
     ctx.runtime = BpmnRuntime(
         specs=SpecCache(definitions.load_spec),
         clock=clock,
@@ -75,5 +80,7 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         timers=TimerService(ctx),
         messages=MessageService(ctx),
         calendar=calendar,
+        catalogue=CatalogueService(ctx),
+        cases=CaseService(ctx),
         database=database,
     )

@@ -39,6 +39,9 @@ def load_platform_data(platform: Platform, out: Out) -> None:
     for code, name in BASE_DEPARTMENTS:
         platform.accounts.add_department(code, name)
     settings = platform.settings
+    if (settings.processes_dir / "catalog.toml").is_file():
+        departments, items = platform.catalogue.load()
+        out(f"organisation: {departments} departments; catalogue: {items} items")
     paths = [p for p in (settings.processes_dir, settings.forms_dir) if p.is_dir()]
     if paths:
         for item in platform.definitions.deploy(read_paths(paths), actor="init"):

@@ -252,3 +252,43 @@ calendar_days = Table(
     Column("label", String(64), nullable=False),
     Column("source", String(16), nullable=False),
 )
+
+# the service-item catalogue (办事指南), loaded from processes/catalog.toml by `onestop init`
+items = Table(
+    "items",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("type", String(32), nullable=False, index=True),
+    Column("department", String(32), nullable=False, index=True),
+    Column("window", String(32), nullable=False),
+    Column("process_id", String(255), nullable=False),
+    Column("promised_days", Integer, nullable=False),
+    Column("statutory_days", Integer),
+    Column("instant", Boolean, nullable=False),
+    Column("guide", JSON, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+# cases (办件): the lifecycle record beside the item's process instance
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_no", String(64), primary_key=True),
+    Column("item_code", String(64), ForeignKey("items.code"), nullable=False, index=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), index=True),
+    Column("department", String(32), nullable=False, index=True),
+    Column("window", String(32)),
+    Column("channel", String(16), nullable=False),
+    Column("status", String(32), nullable=False, index=True),
+    Column("query_code_hash", String(64), nullable=False),
+    Column("applicant", JSON, nullable=False),
+    Column("received_at", TS, nullable=False, index=True),
+    Column("accepted_at", TS),
+    Column("due_at", TS, index=True),
+    Column("completed_at", TS),
+    Column("result", String(16)),
+    Column("record", JSON, nullable=False),
+    Column("row_version", Integer, nullable=False),
+    Column("created_by", String(64)),
+)

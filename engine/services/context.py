@@ -26,6 +26,8 @@ class UnitOfWorkLike(Protocol):
     definitions: Any
     accounts: Any
     calendar: Any
+    catalogue: Any
+    cases: Any
     skip_locked: bool
 
     def __enter__(self) -> UnitOfWorkLike: ...
@@ -57,6 +59,13 @@ class ServiceContext:
     due_listeners: list[Callable[[datetime | None], None]] = field(default_factory=list)
     #: called inside the transaction after an instance advanced (e.g. the case lifecycle follows its process)
     advance_hooks: list[Callable[[AdvanceEvent], None]] = field(default_factory=list)
+    #: the current work calendar (engine.services.calendar.CalendarService.calendar)
+    calendar: Callable[[], Any] | None = None
+
+    def runtime_calendar(self) -> Any:
+        if self.calendar is None:
+            raise RuntimeError("the work calendar is not wired (see engine.bootstrap)")
+        return self.calendar()
 
     def now(self) -> datetime:
         return self.clock.now()

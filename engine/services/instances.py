@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,11 +13,13 @@ from engine.domain.records import (
     Incident,
     InstanceRecord,
     InstanceStatus,
+    ProcessVersion,
+    Snapshot,
     TimerRecord,
 )
 from engine.errors import FieldError, FormValidationError, InvalidTransition, NotFound, PermissionDenied, ScriptError
 from engine.services.advance import apply_snapshot
-from engine.services.context import ServiceContext, with_retry
+from engine.services.context import ServiceContext, UnitOfWorkLike, with_retry
 from engine.services.incidents import record_incident
 from engine.services.messages import dispatch_thrown
 
@@ -41,6 +43,62 @@ def _checked_text(field: str, value: object, max_length: int) -> str | None:
             "invalid request", [FieldError(field, f"must be text of at most {max_length} characters")]
         )
     return value
+
+
+def start_in(
+    ctx: ServiceContext,
+    uow: UnitOfWorkLike,
+    found: ProcessVersion,
+    data: dict[str, Any],
+    *,
+    department: str,
+    business_key: str | None,
+    actor: str,
+) -> tuple[InstanceRecord, Snapshot | None]:
+    """Create and first-step an instance inside the caller's transaction (no permission check here).
+
+    A failing first step still creates the instance, in error with an incident, so it can be retried.
+    """
+    now = ctx.now()
+    initial = ctx.runtime.new_state(found.spec_key, data)
+    instance = InstanceRecord(
+        id=0,
+        process_version_id=found.id,
+        process_id=found.process_id,
+        version=found.version,
+        status=InstanceStatus.RUNNING,
+        department=department,
+        business_key=business_key,
+        state=initial,
+        serializer_version="",
+        next_due_at=None,
+        row_version=1,
+        started_by=actor,
+        started_at=now,
+        updated_at=now,
+        ended_at=None,
+        data={k: v for k, v in data.items() if isinstance(v, str | int | float | bool)},
+    )
+    started = AuditEvent(instance_id=0, at=now, actor=actor, action="started", details={"data": data})
+    try:
+        snapshot = ctx.runtime.step(initial)
+    except ScriptError as error:
+        instance.serializer_version = "pending"
+        instance.id = uow.instances.add(instance)
+        uow.instances.add_audit([replace(started, instance_id=instance.id)])
+        record_incident(uow, instance, error, {"type": "step"}, actor, now)
+        return instance, None
+    instance.serializer_version = snapshot.serializer_version
+    instance.id = uow.instances.add(instance)
+    apply_snapshot(ctx, uow, instance, snapshot, now=now, actor=actor, action="started", details={"data": data})
+    return instance, snapshot
+
+
+def after_start(ctx: ServiceContext, instance: InstanceRecord, snapshot: Snapshot | None) -> None:
+    """What follows a committed start: wake the scheduler, deliver what the first steps threw."""
+    ctx.notify_due(instance.next_due_at)
+    if snapshot is not None:
+        dispatch_thrown(ctx, instance, snapshot.thrown_messages)
 
 
 class InstanceService:
@@ -76,60 +134,11 @@ class InstanceService:
                 )
             if not may_start(principal, found.starter_roles, department):
                 raise PermissionDenied(f"{principal.username} may not start {process_id} in {department}")
-            now = ctx.now()
-            initial = ctx.runtime.new_state(found.spec_key, data)
-            instance = InstanceRecord(
-                id=0,
-                process_version_id=found.id,
-                process_id=found.process_id,
-                version=found.version,
-                status=InstanceStatus.RUNNING,
-                department=department,
-                business_key=business_key,
-                state=initial,
-                serializer_version="",
-                next_due_at=None,
-                row_version=1,
-                started_by=principal.username,
-                started_at=now,
-                updated_at=now,
-                ended_at=None,
-                data={k: v for k, v in data.items() if isinstance(v, str | int | float | bool)},
-            )
-            try:
-                snapshot = ctx.runtime.step(initial)
-            except ScriptError as error:
-                instance.serializer_version = "pending"
-                instance.id = uow.instances.add(instance)
-                uow.instances.add_audit(
-                    [
-                        AuditEvent(
-                            instance_id=instance.id,
-                            at=now,
-                            actor=principal.username,
-                            action="started",
-                            details={"data": data},
-                        )
-                    ]
-                )
-                record_incident(uow, instance, error, {"type": "step"}, principal.username, now)
-                uow.commit()
-                return instance
-            instance.serializer_version = snapshot.serializer_version
-            instance.id = uow.instances.add(instance)
-            apply_snapshot(
-                ctx,
-                uow,
-                instance,
-                snapshot,
-                now=now,
-                actor=principal.username,
-                action="started",
-                details={"data": data},
+            instance, snapshot = start_in(
+                ctx, uow, found, data, department=department, business_key=business_key, actor=principal.username
             )
             uow.commit()
-        ctx.notify_due(instance.next_due_at)
-        dispatch_thrown(ctx, instance, snapshot.thrown_messages)
+        after_start(ctx, instance, snapshot)
         return instance
 
     def get_record(self, instance_id: int) -> InstanceRecord:

@@ -189,6 +189,62 @@ def document() -> dict[str, Any]:
             )
         },
         "/openapi.json": {"get": _op("This document", {"200": _resp("OpenAPI", OBJ)}, public=True)},
+        "/items": {"get": _op("The service-item catalogue (public)", {"200": _resp("items", ARR)}, public=True)},
+        "/items/{code}": {
+            "get": _op(
+                "One item's full service guide (public)",
+                {"200": _resp("guide", OBJ)},
+                404,
+                public=True,
+                params=[_path_param("code")],
+            )
+        },
+        "/cases": {
+            "post": _op(
+                "Open a case at a window",
+                {"201": _resp("case", OBJ)},
+                401,
+                403,
+                404,
+                422,
+                body={
+                    "type": "object",
+                    "required": ["item_code", "applicant"],
+                    "properties": {
+                        "item_code": {"type": "string"},
+                        "channel": {"type": "string"},
+                        "applicant": {
+                            "type": "object",
+                            "properties": {
+                                "name": {"type": "string"},
+                                "id_number": {"type": "string"},
+                                "phone": {"type": "string"},
+                            },
+                        },
+                        "materials": {"type": "array", "items": {}},
+                    },
+                },
+            )
+        },
+        "/cases/{case_no}": {
+            "get": _op(
+                "A case with its steps (staff)",
+                {"200": _resp("case", OBJ)},
+                401,
+                403,
+                404,
+                params=[_path_param("case_no")],
+            )
+        },
+        "/public/cases/{case_no}": {
+            "get": _op(
+                "Case status for the applicant (masked); the same 404 for a wrong code",
+                {"200": _resp("status", OBJ)},
+                404,
+                public=True,
+                params=[_path_param("case_no"), _query("query_code")],
+            )
+        },
     }
     for action in ("claim", "unclaim"):
         paths[f"/tasks/{{task_id}}/{action}"] = {

@@ -1,0 +1,267 @@
+"""Cases (办件): create one at a window (case number, query code, the item's process), follow its process's
+lifecycle steps, show it to staff, and answer the public lookup by case number and query code."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from engine.domain.access import Principal
+from engine.domain.case_codec import case_from_dict, case_to_dict
+from engine.domain.cases import Case, CaseStatus, new_case_no, new_query_code
+from engine.errors import FieldError, FormValidationError, NotFound, PermissionDenied
+from engine.services.case_steps import apply_case_step
+from engine.services.context import AdvanceEvent, ServiceContext, with_retry
+from engine.services.instances import after_start, start_in
+
+CHANNELS = ("window", "online", "agent", "mail")
+#: who may open a case: an officer of the item's department, the centre's general windows, or an agent
+OPENING_ROLES = ("window_officer", "agent")
+CENTRE = "CENTRE"
+
+
+@dataclass(frozen=True)
+class CreatedCase:
+    case_no: str
+    query_code: str
+    status: str
+    instance_id: int
+
+
+def _text(body: dict[str, Any], field: str, max_length: int, errors: list[FieldError], required: bool) -> str:
+    value = body.get(field)
+    if value is None or value == "":
+        if required:
+            errors.append(FieldError(field, "required"))
+        return ""
+    if not isinstance(value, str) or len(value) > max_length:
+        errors.append(FieldError(field, f"must be text of at most {max_length} characters"))
+        return ""
+    return value.strip()
+
+
+def _materials(raw: Any, errors: list[FieldError]) -> dict[str, bool]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, list) or len(raw) > 200:
+        errors.append(FieldError("materials", "must be a list of material names (or {name, received})"))
+        return {}
+    result: dict[str, bool] = {}
+    for index, entry in enumerate(raw):
+        name, received = (entry, True) if isinstance(entry, str) else (None, True)
+        if isinstance(entry, dict):
+            name, received = entry.get("name"), bool(entry.get("received", True))
+        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            errors.append(FieldError(f"materials.{index}", "needs a material name"))
+            continue
+        result[name.strip()] = received
+    return result
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 欧阳娜娜 -> 欧***: enough for an applicant to recognise, not to identify."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+class CaseService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        ctx.advance_hooks.append(self.follow_process)
+
+    # -- creating ------------------------------------------------------------------------------------------
+    def create(self, principal: Principal, body: dict[str, Any]) -> CreatedCase:
+        errors: list[FieldError] = []
+        item_code = _text(body, "item_code", 64, errors, required=True)
+        applicant_raw = body.get("applicant")
+        applicant = applicant_raw if isinstance(applicant_raw, dict) else {}
+        if not isinstance(applicant_raw, dict):
+            errors.append(FieldError("applicant", "required: {name, id_number, phone}"))
+        name = _text(applicant, "name", 100, errors, required=True)
+        id_number = _text(applicant, "id_number", 32, errors, required=False)
+        phone = _text(applicant, "phone", 32, errors, required=False)
+        channel = body.get("channel", "window")
+        if channel not in CHANNELS:
+            errors.append(FieldError("channel", f"one of {', '.join(CHANNELS)}"))
+        materials = _materials(body.get("materials"), errors)
+        if errors:
+            raise FormValidationError("the case cannot be opened", errors)
+        return with_retry(
+            3,
+            lambda: self._create_once(
+                principal, item_code, {"name": name, "id_number": id_number, "phone": phone}, materials, str(channel)
+            ),
+        )
+
+    def _create_once(
+        self, principal: Principal, item_code: str, applicant: dict[str, str], materials: dict[str, bool], channel: str
+    ) -> CreatedCase:
+        ctx = self._ctx
+        with ctx.uow(write=True) as uow:
+            item = uow.catalogue.get(item_code)
+            if item is None:
+                raise FormValidationError("unknown item", [FieldError("item_code", f"no item {item_code!r}")])
+            department = item["department"]
+            if not (
+                principal.is_admin
+                or any(principal.holds(r, department) or principal.holds(r, CENTRE) for r in OPENING_ROLES)
+            ):
+                raise PermissionDenied(f"{principal.username} may not open cases of {department}")
+            version = uow.definitions.get_version(item["process_id"])
+            if version is None:
+                raise NotFound(f"the process of item {item_code} ({item['process_id']}) is not deployed")
+            now = ctx.now()
+            local_now = now.astimezone(ctx.runtime_calendar().zone)
+            prefix = f"{item_code}{local_now:%Y%m%d}"  # new_case_no: item code + yyyyMMdd + NNNN
+            case_no = new_case_no(item_code, local_now, uow.cases.next_sequence(prefix))
+            query_code = new_query_code()
+            case = Case(
+                case_no=case_no,
+                item_code=item_code,
+                received_at=now,
+                promised_days=item["promised_days"],
+                statutory_days=item["statutory_days"],
+                instant=item["instant"],
+                materials=materials,
+            )
+            data = {
+                "case_no": case_no,
+                "item_code": item_code,
+                "department": department,
+                "promised_days": item["promised_days"],
+                "statutory_days": item["statutory_days"],
+                "instant": item["instant"],
+                "received_at": now.isoformat(),
+                "materials": sorted(materials),
+            }
+            instance, snapshot = start_in(
+                ctx, uow, version, data, department=department, business_key=case_no, actor=principal.username
+            )
+            uow.cases.add(
+                {
+                    "case_no": case_no,
+                    "item_code": item_code,
+                    "instance_id": instance.id,
+                    "department": department,
+                    "window": item["window"],
+                    "channel": channel,
+                    "status": case.status.value,
+                    "query_code_hash": self._code_hash(case_no, query_code),
+                    "applicant": applicant,
+                    "received_at": now,
+                    "accepted_at": None,
+                    "due_at": None,
+                    "completed_at": None,
+                    "result": None,
+                    "record": case_to_dict(case),
+                    "created_by": principal.username,
+                }
+            )
+            uow.commit()
+        after_start(ctx, instance, snapshot)
+        return CreatedCase(case_no, query_code, case.status.value, instance.id)
+
+    def _code_hash(self, case_no: str, code: str) -> str:
+        key = (self._ctx.settings.secret_key or "").encode()
+        return hmac.new(key, f"{case_no}:{code}".encode(), hashlib.sha256).hexdigest()
+
+    # -- following the process -----------------------------------------------------------------------------
+    def follow_process(self, event: AdvanceEvent) -> None:
+        """Advance hook: apply the lifecycle steps (``caseStep`` properties) the process just completed."""
+        steps = [e for e in event.snapshot.completed_elements if e.properties.get("caseStep")]
+        if not steps:
+            return
+        row = event.uow.cases.for_instance(event.instance.id)
+        if row is None:
+            return
+        case = case_from_dict(row["record"])
+        calendar = self._ctx.runtime_calendar()
+        item = event.uow.catalogue.get(case.item_code) or {}
+        for element in steps:
+            data = event.form_data if element.task_id == event.completed_task_id else None
+            apply_case_step(
+                case,
+                element.properties["caseStep"],
+                data or {},
+                event.now,
+                event.actor or "system",
+                calendar,
+                item.get("guide", {}),
+            )
+        clock = case.clock
+        due = clock.promised_due(calendar, event.now).due_at if clock is not None else None
+        event.uow.cases.save(
+            case.case_no,
+            row["row_version"],
+            {
+                "status": case.status.value,
+                "accepted_at": case.accepted_at,
+                "due_at": due,
+                "completed_at": case.completed_at,
+                "result": case.result.value if case.result else None,
+                "record": case_to_dict(case),
+            },
+        )
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def show(self, principal: Principal, case_no: str) -> dict[str, Any]:
+        with self._ctx.uow() as uow:
+            row = uow.cases.get(case_no)
+        if row is None:
+            raise NotFound(f"no case {case_no}")
+        if not (
+            principal.is_admin
+            or principal.has_role("supervisor")
+            or any(g.department in (None, row["department"], CENTRE) for g in principal.grants)
+        ):
+            raise PermissionDenied("this case belongs to another department")
+        case = case_from_dict(row["record"])
+        return {
+            **self._summary(row, case),
+            "applicant": row["applicant"],
+            "channel": row["channel"],
+            "instance_id": row["instance_id"],
+            "record": row["record"],
+        }
+
+    def public_status(self, case_no: str, query_code: str) -> dict[str, Any]:
+        """The applicant's lookup: a wrong code answers exactly like a case that does not exist."""
+        with self._ctx.uow() as uow:
+            row = uow.cases.get(case_no) if len(case_no) <= 64 else None
+        expected = row["query_code_hash"] if row else self._code_hash("-", "-")
+        given = self._code_hash(case_no, query_code or "")
+        if row is None or not hmac.compare_digest(expected, given):
+            raise NotFound("没有找到该办件，请核对办件编号和查询码 / no case with this number and query code")
+        case = case_from_dict(row["record"])
+        summary = self._summary(row, case)
+        summary["applicant"] = mask_name(row["applicant"].get("name", ""))
+        summary["steps"] = [{"at": s["at"], "status": s["status"], "label": s["label"]} for s in summary["steps"]]
+        return summary
+
+    def _summary(self, row: dict[str, Any], case: Case) -> dict[str, Any]:
+        with self._ctx.uow() as uow:
+            item = uow.catalogue.get(case.item_code) or {}
+        return {
+            "case_no": case.case_no,
+            "item_code": case.item_code,
+            "item_name": item.get("name"),
+            "department": row["department"],
+            "status": case.status.value,
+            "status_label": case.status.label,
+            "received_at": case.received_at.isoformat(),
+            "accepted_at": case.accepted_at.isoformat() if case.accepted_at else None,
+            "due_at": row["due_at"].isoformat() if row["due_at"] else None,
+            "completed_at": case.completed_at.isoformat() if case.completed_at else None,
+            "result": case.result.value if case.result else None,
+            "auto_accepted": case.auto_accepted,
+            "steps": [
+                {"at": t.at.isoformat(), "status": t.to_status.value, "label": t.to_status.label, "action": t.action}
+                for t in case.history
+            ],
+        }
+
+    def counts_by_status(self) -> dict[str, int]:
+        with self._ctx.uow() as uow:
+            counts: dict[str, int] = uow.cases.counts_by_status()
+        return {status.value: counts.get(status.value, 0) for status in CaseStatus}

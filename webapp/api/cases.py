@@ -1,0 +1,54 @@
+"""The public catalogue, cases at the window, and the applicant's lookup by case number and query code."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask.typing import ResponseReturnValue
+
+from webapp.api import bp
+from webapp.api.render import json_body
+from webapp.auth import current_principal, platform
+
+LIST_FIELDS = ("code", "name", "type", "department", "window", "promised_days", "statutory_days", "instant")
+
+
+@bp.get("/items")
+def list_items() -> ResponseReturnValue:
+    """The catalogue (public): every item with its limits, fee and materials."""
+    result = []
+    for item in platform().catalogue.items():
+        guide = item["guide"]
+        entry = {field: item[field] for field in LIST_FIELDS}
+        entry.update(fee=guide.get("fee"), materials=guide.get("materials"), inferred=guide.get("inferred", []))
+        result.append(entry)
+    return jsonify(result)
+
+
+@bp.get("/items/<code>")
+def show_item(code: str) -> ResponseReturnValue:
+    """The full service guide (办事指南) of one item (public); ``inferred`` names fields that are not official."""
+    item = platform().catalogue.item(code)
+    return jsonify({**item["guide"], "process_id": item["process_id"]})
+
+
+@bp.post("/cases")
+def open_case() -> ResponseReturnValue:
+    created = platform().cases.create(current_principal(), json_body())
+    return jsonify(
+        {
+            "case_no": created.case_no,
+            "query_code": created.query_code,
+            "status": created.status,
+            "instance_id": created.instance_id,
+        }
+    ), 201
+
+
+@bp.get("/cases/<case_no>")
+def show_case(case_no: str) -> ResponseReturnValue:
+    return jsonify(platform().cases.show(current_principal(), case_no))
+
+
+@bp.get("/public/cases/<case_no>")
+def public_case(case_no: str) -> ResponseReturnValue:
+    return jsonify(platform().cases.public_status(case_no, request.args.get("query_code", "")))
