@@ -26,6 +26,8 @@ class Settings:
     secret_key: str | None = None
     demo: bool = False
     timezone: str = "Asia/Shanghai"
+    #: printed on every notice (文书)
+    centre_name: str = "嵩明县政务服务中心"
     #: local time at which a working day ends for deadlines ("24:00" = midnight after the day)
     workday_end: str = "24:00"
     script_time_limit: float = 1.0
@@ -49,6 +51,7 @@ class Settings:
             secret_key=env.get("ONESTOP_SECRET_KEY"),
             demo=env.get("ONESTOP_DEMO", "") in {"1", "true", "yes"},
             timezone=env.get("ONESTOP_TIMEZONE", "Asia/Shanghai"),
+            centre_name=env.get("ONESTOP_CENTRE_NAME", "嵩明县政务服务中心"),
             workday_end=env.get("ONESTOP_WORKDAY_END", "24:00"),
             script_time_limit=float(env.get("ONESTOP_SCRIPT_TIME_LIMIT", "1.0")),
             scheduler_safety_interval=float(env.get("ONESTOP_SCHEDULER_INTERVAL", "0.5")),

@@ -292,3 +292,15 @@ cases = Table(
     Column("row_version", Integer, nullable=False),
     Column("created_by", String(64)),
 )
+
+# the written notices (文书) each case step produces: 受理通知书, 一次性告知单, 决定书 …
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(64), ForeignKey("cases.case_no"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("number", String(64), nullable=False, unique=True),
+    Column("issued_at", TS, nullable=False),
+    Column("content", JSON, nullable=False),
+)

@@ -12,7 +12,7 @@ from engine.errors import ConcurrencyConflict, ConcurrentUpdate
 from engine.persistence.database import IMMEDIATE_FLAG
 from engine.persistence.repositories.accounts import AccountRepository
 from engine.persistence.repositories.calendar import CalendarRepository
-from engine.persistence.repositories.cases import CaseRepository, CatalogueRepository
+from engine.persistence.repositories.cases import CaseRepository, CatalogueRepository, NoticeRepository
 from engine.persistence.repositories.definitions import DefinitionRepository
 from engine.persistence.repositories.instances import InstanceRepository
 
@@ -46,6 +46,7 @@ class UnitOfWork:
         self.calendar = CalendarRepository(self._conn)
         self.catalogue = CatalogueRepository(self._conn)
         self.cases = CaseRepository(self._conn)
+        self.notices = NoticeRepository(self._conn)
         return self
 
     def commit(self) -> None:

@@ -6,15 +6,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from engine.domain.access import Principal
 from engine.domain.case_codec import case_from_dict, case_to_dict
-from engine.domain.cases import Case, CaseStatus, new_case_no, new_query_code
+from engine.domain.cases import Case, CaseStatus, Transition, new_case_no, new_query_code
 from engine.errors import FieldError, FormValidationError, NotFound, PermissionDenied
 from engine.services.case_steps import apply_case_step
 from engine.services.context import AdvanceEvent, ServiceContext, with_retry
 from engine.services.instances import after_start, start_in
+from engine.services.notices import issue, kinds_for
 
 CHANNELS = ("window", "online", "agent", "mail")
 #: who may open a case: an officer of the item's department, the centre's general windows, or an agent
@@ -158,6 +160,7 @@ class CaseService:
                     "created_by": principal.username,
                 }
             )
+            self._issue(uow, ["receipt"], case, None, item, applicant["name"], None, now)
             uow.commit()
         after_start(ctx, instance, snapshot)
         return CreatedCase(case_no, query_code, case.status.value, instance.id)
@@ -178,6 +181,7 @@ class CaseService:
         case = case_from_dict(row["record"])
         calendar = self._ctx.runtime_calendar()
         item = event.uow.catalogue.get(case.item_code) or {}
+        seen = len(case.history)
         for element in steps:
             data = event.form_data if element.task_id == event.completed_task_id else None
             apply_case_step(
@@ -191,6 +195,17 @@ class CaseService:
             )
         clock = case.clock
         due = clock.promised_due(calendar, event.now).due_at if clock is not None else None
+        for transition in case.history[seen:]:
+            self._issue(
+                event.uow,
+                kinds_for(transition),
+                case,
+                transition,
+                item,
+                row["applicant"].get("name", ""),
+                due,
+                event.now,
+            )
         event.uow.cases.save(
             case.case_no,
             row["row_version"],
@@ -203,6 +218,52 @@ class CaseService:
                 "record": case_to_dict(case),
             },
         )
+
+    def _issue(
+        self,
+        uow: Any,
+        kinds: list[str],
+        case: Case,
+        transition: Transition | None,
+        item: dict[str, Any],
+        applicant_name: str,
+        due: datetime | None,
+        now: datetime,
+    ) -> None:
+        if not kinds:
+            return
+        departments = dict(uow.accounts.departments())
+        facts = {
+            "centre_name": self._ctx.settings.centre_name,
+            "guide": item.get("guide", {}),
+            "department_name": departments.get(item.get("department", ""), ""),
+            "applicant_name": applicant_name,
+            "due_at": due,
+        }
+        zone = self._ctx.runtime_calendar().zone
+        for kind in kinds:
+            issue(uow, kind, case, transition, facts, now, zone)
+
+    # -- notices -------------------------------------------------------------------------------------------
+    def notices(self, principal: Principal, case_no: str) -> list[dict[str, Any]]:
+        self.show(principal, case_no)  # the same permission as seeing the case
+        with self._ctx.uow() as uow:
+            return list(uow.notices.for_case(case_no))
+
+    def notice(self, principal: Principal, case_no: str, notice_id: int) -> dict[str, Any]:
+        self.show(principal, case_no)
+        return self._notice(case_no, notice_id)
+
+    def public_notice(self, case_no: str, query_code: str, notice_id: int) -> dict[str, Any]:
+        self.public_status(case_no, query_code)  # a wrong code: the same 404 as no case
+        return self._notice(case_no, notice_id)
+
+    def _notice(self, case_no: str, notice_id: int) -> dict[str, Any]:
+        with self._ctx.uow() as uow:
+            found = uow.notices.get(case_no, notice_id)
+        if found is None:
+            raise NotFound(f"case {case_no} has no notice {notice_id}")
+        return found
 
     # -- reading -------------------------------------------------------------------------------------------
     def show(self, principal: Principal, case_no: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ class UnitOfWorkLike(Protocol):
     calendar: Any
     catalogue: Any
     cases: Any
+    notices: Any
     skip_locked: bool
 
     def __enter__(self) -> UnitOfWorkLike: ...

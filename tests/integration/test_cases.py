@@ -192,3 +192,32 @@ def test_the_catalogue_is_public(app: Flask) -> None:
     assert [i["code"] for i in listed] == [ITEM["code"]]
     assert client.get(f"/api/v1/items/{ITEM['code']}").json["special_procedures"][0]["name"] == "专家评审"
     assert client.get("/api/v1/items/NOPE").status_code == 404
+
+
+def test_each_step_produces_its_numbered_notice(app: Flask) -> None:
+    client = app.test_client()
+    window, officer, approver = User(client, "landwin"), User(client, "officer"), User(client, "approver")
+    case_no = open_case(window)["case_no"]
+    window.complete(case_no, "acceptance", {"decision": "correction", "missing": ["营业执照", "法人身份证明"]})
+    window.complete(case_no, "correction", {"supplied": True})
+    window.complete(case_no, "acceptance", {"decision": "accept"})
+    officer.complete(case_no, "examination", {"special_procedure": "专家评审"})
+    officer.complete(case_no, "special_end", {})
+    officer.complete(case_no, "examination", {"opinion": "同意"})
+    approver.complete(case_no, "decision", {"approved": False, "reasons": "选址不符合国土空间规划"})
+    window.complete(case_no, "delivery", {"method": "邮寄"})
+    listed = officer.get(f"/cases/{case_no}/notices").json
+    assert [n["kind"] for n in listed] == [
+        "receipt",
+        "correction",
+        "acceptance",
+        "special_procedure",
+        "refusal",
+        "delivery",
+    ]
+    assert len({n["number"] for n in listed}) == len(listed) and all("〔2026〕" in n["number"] for n in listed)
+    correction = officer.get(f"/cases/{case_no}/notices/{listed[1]['id']}").json
+    assert correction["missing"] == ["营业执照", "法人身份证明"] and correction["case_no"] == case_no
+    refusal = officer.get(f"/cases/{case_no}/notices/{listed[4]['id']}").json
+    assert refusal["decision"]["approved"] is False and "选址不符合国土空间规划" in refusal["decision"]["content"]
+    assert User(client, "other").get(f"/cases/{case_no}/notices").status_code == 403

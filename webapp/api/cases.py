@@ -52,3 +52,25 @@ def show_case(case_no: str) -> ResponseReturnValue:
 @bp.get("/public/cases/<case_no>")
 def public_case(case_no: str) -> ResponseReturnValue:
     return jsonify(platform().cases.public_status(case_no, request.args.get("query_code", "")))
+
+
+@bp.get("/cases/<case_no>/notices")
+def case_notices(case_no: str) -> ResponseReturnValue:
+    notices = platform().cases.notices(current_principal(), case_no)
+    return jsonify(
+        [
+            {
+                "id": n["id"],
+                "kind": n["kind"],
+                "number": n["number"],
+                "title": n["content"].get("title"),
+                "issued_at": n["issued_at"].isoformat(),
+            }
+            for n in notices
+        ]
+    )
+
+
+@bp.get("/cases/<case_no>/notices/<int:notice_id>")
+def case_notice(case_no: str, notice_id: int) -> ResponseReturnValue:
+    return jsonify(platform().cases.notice(current_principal(), case_no, notice_id)["content"])

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from engine.errors import ConcurrentUpdate
-from engine.persistence.tables import cases, items
+from engine.persistence.tables import cases, items, notices
 
 
 class CatalogueRepository:
@@ -71,3 +71,32 @@ class CaseRepository:
     def counts_by_status(self) -> dict[str, int]:
         rows = self._conn.execute(select(cases.c.status, func.count()).group_by(cases.c.status))
         return {status: int(n) for status, n in rows}
+
+
+class NoticeRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def next_sequence(self, kind: str, year: int) -> int:
+        count = self._conn.execute(
+            select(func.count())
+            .select_from(notices)
+            .where(notices.c.kind == kind, notices.c.number.contains(f"〔{year}〕"))
+        ).scalar_one()
+        return int(count) + 1
+
+    def add(self, case_no: str, kind: str, number: str, issued_at: datetime, content: dict[str, Any]) -> int:
+        result = self._conn.execute(
+            insert(notices)
+            .values(case_no=case_no, kind=kind, number=number, issued_at=issued_at, content=content)
+            .returning(notices.c.id)
+        )
+        return int(result.scalar_one())
+
+    def for_case(self, case_no: str) -> list[dict[str, Any]]:
+        rows = self._conn.execute(select(notices).where(notices.c.case_no == case_no).order_by(notices.c.id))
+        return [dict(r._mapping) for r in rows]
+
+    def get(self, case_no: str, notice_id: int) -> dict[str, Any] | None:
+        row = self._conn.execute(select(notices).where(notices.c.case_no == case_no, notices.c.id == notice_id)).first()
+        return dict(row._mapping) if row else None
