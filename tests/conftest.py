@@ -105,7 +105,9 @@ def platform(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[
 def deployed(platform: Platform) -> Platform:
     from engine.services.definitions import read_paths
 
-    platform.definitions.deploy(read_paths([ROOT / "processes", ROOT / "forms"]), actor="test")
+    # the reference process and its forms only: each item process has its own tests in tests/processes
+    forms = [ROOT / "forms" / name for name in ("intake.json", "review.json", "approval.json")]
+    platform.definitions.deploy(read_paths([ROOT / "processes" / "parallel_review.bpmn", *forms]), actor="test")
     return platform
 
 
