@@ -16,11 +16,13 @@ from engine.services.accounts import AccountService
 from engine.services.calendar import CalendarService
 from engine.services.cases import CaseService
 from engine.services.catalogue import CatalogueService
+from engine.services.consultations import ConsultationService
 from engine.services.context import ServiceContext
 from engine.services.definitions import DefinitionService
 from engine.services.forms import FormRegistry
 from engine.services.instances import InstanceService
 from engine.services.messages import MessageService
+from engine.services.stats import StatsService
 from engine.services.tasks import TaskService
 from engine.services.timers import TimerService
 
@@ -39,6 +41,8 @@ class Platform:
     calendar: CalendarService
     catalogue: CatalogueService
     cases: CaseService
+    consultations: ConsultationService
+    stats: StatsService
     database: Any
 
     def migrate(self) -> None:
@@ -82,5 +86,7 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         calendar=calendar,
         catalogue=CatalogueService(ctx),
         cases=CaseService(ctx),
+        consultations=ConsultationService(ctx),
+        stats=StatsService(ctx),
         database=database,
     )

@@ -22,6 +22,9 @@ CALENDAR_JOB = "onestop-calendar-years"
 STALE_JOB = "onestop-stale-deadlines"
 #: how often deadlines computed with an older calendar (e.g. in another process) are looked for
 STALE_DEADLINE_SECONDS = 5.0
+FIRST_INQUIRY_JOB = "onestop-first-inquiry"
+#: how often open transfers past their follow-up time are turned into first-inquiry violations
+FIRST_INQUIRY_SECONDS = 60.0
 # SpiffWorkflow fires a timer when its due instant is strictly in the past
 _FIRE_MARGIN = timedelta(milliseconds=5)
 _RETRY_BACKOFF = timedelta(milliseconds=200)
@@ -49,6 +52,9 @@ class TimerScheduler:
         )
         self._scheduler.add_job(
             self._recompute_stale, "interval", seconds=STALE_DEADLINE_SECONDS, id=STALE_JOB, coalesce=True
+        )
+        self._scheduler.add_job(
+            self._first_inquiry, "interval", seconds=FIRST_INQUIRY_SECONDS, id=FIRST_INQUIRY_JOB, coalesce=True
         )
         self._platform.calendar.ensure_current_years()
         self.run_due()  # timers that fell due while nothing ran fire now, once
@@ -105,6 +111,12 @@ class TimerScheduler:
                 # something still due now failed or raced; back off briefly instead of spinning
                 retry_at = self._platform.clock.now() + _RETRY_BACKOFF
                 self._plan(target if target > retry_at else retry_at)
+
+    def _first_inquiry(self) -> None:
+        try:
+            self._platform.consultations.record_breaches()
+        except Exception:
+            log.exception("recording first-inquiry violations failed")
 
     def _recompute_stale(self) -> None:
         try:

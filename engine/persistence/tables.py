@@ -304,3 +304,42 @@ notices = Table(
     Column("issued_at", TS, nullable=False),
     Column("content", JSON, nullable=False),
 )
+
+# consultations (咨询) with their first responder (首问负责制)
+consultations = Table(
+    "consultations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("asked_at", TS, nullable=False, index=True),
+    Column("first_responder", String(64), nullable=False, index=True),
+    Column("department", String(32)),
+    Column("subject", String(255), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("item_code", String(64)),
+    Column("outcome", String(16), nullable=False),
+    Column("transferred_to", String(32), index=True),
+    Column("referred_to", String(255)),
+    Column("answer", Text, nullable=False),
+    Column("follow_up_due", TS),
+    Column("closed_at", TS),
+    Column("closed_by", String(64)),
+    Column("violation_at", TS),
+)
+# the breach scan: open transfers past their follow-up time
+Index("ix_consultations_follow_up", consultations.c.closed_at, consultations.c.follow_up_due)
+
+# violations of the centre's rules; a veto-level one disqualifies the person and department that year
+violations = Table(
+    "violations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("username", String(64), nullable=False, index=True),
+    Column("department", String(32), index=True),
+    Column("at", TS, nullable=False),
+    Column("year", Integer, nullable=False, index=True),
+    Column("veto", Boolean, nullable=False),
+    Column("reference", String(64), nullable=False),
+    Column("details", JSON, nullable=False),
+)

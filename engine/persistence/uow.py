@@ -15,6 +15,7 @@ from engine.persistence.repositories.calendar import CalendarRepository
 from engine.persistence.repositories.cases import CaseRepository, CatalogueRepository, NoticeRepository
 from engine.persistence.repositories.definitions import DefinitionRepository
 from engine.persistence.repositories.instances import InstanceRepository
+from engine.persistence.repositories.supervision import ConsultationRepository, ViolationRepository
 
 # SQLSTATEs meaning "another transaction got there first": serialization failure, deadlock, lock not available
 # (and a unique violation: two requests inserted the same key at once, e.g. two deploys of one process)
@@ -47,6 +48,8 @@ class UnitOfWork:
         self.catalogue = CatalogueRepository(self._conn)
         self.cases = CaseRepository(self._conn)
         self.notices = NoticeRepository(self._conn)
+        self.consultations = ConsultationRepository(self._conn)
+        self.violations = ViolationRepository(self._conn)
         return self
 
     def commit(self) -> None:

@@ -181,7 +181,7 @@ class CaseService:
         case = case_from_dict(row["record"])
         calendar = self._ctx.runtime_calendar()
         item = event.uow.catalogue.get(case.item_code) or {}
-        seen = len(case.history)
+        seen, breaches = len(case.history), len(case.violations)
         for element in steps:
             data = event.form_data if element.task_id == event.completed_task_id else None
             apply_case_step(
@@ -195,6 +195,18 @@ class CaseService:
             )
         clock = case.clock
         due = clock.promised_due(calendar, event.now).due_at if clock is not None else None
+        zone = calendar.zone
+        for violation in case.violations[breaches:]:  # e.g. a second correction request (一次性告知制)
+            event.uow.violations.add(
+                violation.kind,
+                violation.actor,
+                row["department"],
+                violation.at,
+                violation.at.astimezone(zone).year,
+                False,
+                f"case:{case.case_no}",
+                {"items": list(violation.items)},
+            )
         for transition in case.history[seen:]:
             self._issue(
                 event.uow,

@@ -29,6 +29,8 @@ class UnitOfWorkLike(Protocol):
     catalogue: Any
     cases: Any
     notices: Any
+    consultations: Any
+    violations: Any
     skip_locked: bool
 
     def __enter__(self) -> UnitOfWorkLike: ...

@@ -221,3 +221,25 @@ def test_each_step_produces_its_numbered_notice(app: Flask) -> None:
     refusal = officer.get(f"/cases/{case_no}/notices/{listed[4]['id']}").json
     assert refusal["decision"]["approved"] is False and "选址不符合国土空间规划" in refusal["decision"]["content"]
     assert User(client, "other").get(f"/cases/{case_no}/notices").status_code == 403
+
+
+def test_stats_follow_the_cases_of_the_period(app: Flask, platform: Platform, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from tests.conftest import ADMIN
+
+    client = app.test_client()
+    window, officer, approver = User(client, "landwin"), User(client, "officer"), User(client, "approver")
+    clock.set(datetime(2026, 3, 9, 10, 0, tzinfo=CST))
+    done, refused, waiting = (open_case(window)["case_no"] for _ in range(3))
+    window.complete(done, "acceptance", {"decision": "accept"})
+    officer.complete(done, "examination", {"opinion": "同意"})
+    approver.complete(done, "decision", {"approved": True})
+    window.complete(done, "delivery", {"method": "窗口领取"})
+    window.complete(refused, "acceptance", {"decision": "not_accept", "reasons": "不属于受理范围"})
+    window.complete(waiting, "acceptance", {"decision": "accept"})
+    clock.set(datetime(2026, 3, 31, 12, 0, tzinfo=CST))  # the waiting case is now past its 5-day promise
+    figures = platform.stats.period(ADMIN, date(2026, 3, 1), date(2026, 3, 31))
+    assert (figures["received"], figures["accepted"], figures["not_accepted"], figures["completed"]) == (3, 2, 1, 1)
+    assert figures["completion_rate"] == 50.0 and figures["on_time_rate"] == 100.0 and figures["overdue"] == 1
+    assert figures["received"] >= figures["accepted"] >= figures["completed"]

@@ -68,6 +68,13 @@ class CaseRepository:
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"case {case_no} was changed by somebody else; reload and retry")
 
+    def received_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """The cohort of a period: cases received in [start, end), with what the statistics need."""
+        query = select(
+            cases.c.case_no, cases.c.status, cases.c.accepted_at, cases.c.due_at, cases.c.completed_at, cases.c.record
+        ).where(cases.c.received_at >= start, cases.c.received_at < end)
+        return [dict(r._mapping) for r in self._conn.execute(query)]
+
     def counts_by_status(self) -> dict[str, int]:
         rows = self._conn.execute(select(cases.c.status, func.count()).group_by(cases.c.status))
         return {status: int(n) for status, n in rows}

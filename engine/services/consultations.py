@@ -1,0 +1,151 @@
+"""Consultations and first-inquiry responsibility (首问负责制), and the annual-evaluation vetoes they cause."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from engine.domain.access import Principal
+from engine.domain.consultations import CHANNELS, Consultation, Outcome, close, is_breached, open_consultation
+from engine.errors import FieldError, FormValidationError, NotFound, PermissionDenied
+from engine.services.context import ServiceContext, log
+
+VETO_KINDS = {"first_inquiry"}  # 首问负责制 breaches veto the annual evaluation (一票否决)
+
+
+def _text(body: dict[str, Any], name: str, limit: int, errors: list[FieldError], required: bool = True) -> str:
+    value = body.get(name, "")
+    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
+        errors.append(FieldError(name, f"{'required, ' if required else ''}text of at most {limit} characters"))
+        return ""
+    return value.strip()
+
+
+@dataclass
+class Evaluation:
+    year: int
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    departments: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class ConsultationService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def log(self, principal: Principal, body: dict[str, Any]) -> Consultation:
+        if not principal.grants:
+            raise PermissionDenied("only staff log consultations")
+        errors: list[FieldError] = []
+        channel = body.get("channel", "desk")
+        if channel not in CHANNELS:
+            errors.append(FieldError("channel", f"one of {', '.join(CHANNELS)}"))
+        subject = _text(body, "subject", 255, errors)
+        question = _text(body, "question", 4000, errors)
+        answer = _text(body, "answer", 4000, errors, required=False)
+        try:
+            outcome = Outcome(body.get("outcome", "answered"))
+        except ValueError:
+            errors.append(FieldError("outcome", "one of answered, transferred, referred"))
+            outcome = Outcome.ANSWERED
+        transferred_to = body.get("transferred_to") or None
+        referred_to = body.get("referred_to") or None
+        if outcome is Outcome.TRANSFERRED and not transferred_to:
+            errors.append(FieldError("transferred_to", "required for a transfer"))
+        if outcome is Outcome.REFERRED and not referred_to:
+            errors.append(FieldError("referred_to", "required for a referral"))
+        if errors:
+            raise FormValidationError("the consultation cannot be logged", errors)
+        department = next((g.department for g in principal.grants if g.department), None)
+        now = self._ctx.now()
+        with self._ctx.uow(write=True) as uow:
+            if transferred_to and not uow.accounts.department_exists(str(transferred_to)):
+                raise FormValidationError("unknown department", [FieldError("transferred_to", "no such department")])
+            record = open_consultation(
+                str(channel),
+                now,
+                principal.username,
+                department,
+                subject,
+                question,
+                outcome,
+                self._ctx.runtime_calendar(),
+                answer=answer,
+                transferred_to=transferred_to,
+                referred_to=str(referred_to) if referred_to else None,
+                item_code=body.get("item_code") or None,
+            )
+            record.id = uow.consultations.add(record)
+            uow.commit()
+        return record
+
+    def close(self, principal: Principal, consultation_id: int, answer: str) -> Consultation:
+        with self._ctx.uow(write=True) as uow:
+            record = uow.consultations.get(consultation_id, for_update=True)
+            if record is None:
+                raise NotFound(f"no consultation {consultation_id}")
+            allowed = (
+                principal.is_admin
+                or principal.username == record.first_responder
+                or any(g.department == record.transferred_to for g in principal.grants)
+            )
+            if not allowed:
+                raise PermissionDenied("only the first responder or the receiving department may close it")
+            close(record, self._ctx.now(), principal.username, answer)
+            uow.consultations.save(record)
+            uow.commit()
+        return record
+
+    def list(self, principal: Principal, *, open_only: bool = False) -> list[Consultation]:
+        if not principal.grants:
+            raise PermissionDenied("only staff see consultations")
+        scoped = (
+            None
+            if (principal.is_admin or principal.has_role("supervisor"))
+            else next((g.department for g in principal.grants if g.department), None)
+        )
+        with self._ctx.uow() as uow:
+            return list(uow.consultations.recent(open_only=open_only, department=scoped))
+
+    def record_breaches(self, now: datetime | None = None) -> int:
+        """Turn every transfer left open past its follow-up time into a veto-level violation (run on a schedule)."""
+        now = now or self._ctx.now()
+        zone = self._ctx.runtime_calendar().zone
+        with self._ctx.uow(write=True) as uow:
+            breached = [r for r in uow.consultations.breached(now) if is_breached(r, now)]
+            for record in breached:
+                record.violation_at = now
+                uow.consultations.save(record)
+                uow.violations.add(
+                    "first_inquiry",
+                    record.first_responder,
+                    record.department,
+                    now,
+                    now.astimezone(zone).year,
+                    True,
+                    f"consultation:{record.id}",
+                    {
+                        "subject": record.subject,
+                        "transferred_to": record.transferred_to,
+                        "follow_up_due": record.follow_up_due.isoformat() if record.follow_up_due else None,
+                    },
+                )
+            uow.commit()
+        if breached:
+            log.warning("first-inquiry violations recorded: %s", [r.id for r in breached])
+        return len(breached)
+
+    def evaluation(self, principal: Principal, year: int) -> Evaluation:
+        """The annual evaluation view: violations per person and department; any veto-level one disqualifies."""
+        if not (principal.is_admin or principal.has_role("supervisor")):
+            raise PermissionDenied("only administrators and the supervision window see the evaluation")
+        result = Evaluation(year)
+        with self._ctx.uow() as uow:
+            rows = uow.violations.for_year(year)
+        for row in rows:
+            for key, table in ((row["username"], result.people), (row["department"] or "-", result.departments)):
+                entry = table.setdefault(key, {"violations": 0, "veto": False, "kinds": []})
+                entry["violations"] += 1
+                entry["veto"] = entry["veto"] or bool(row["veto"])
+                entry["kinds"].append(row["kind"])
+        return result

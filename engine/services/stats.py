@@ -1,0 +1,72 @@
+"""The centre's figures for a period (domain §10), with each metric's definition beside it.
+
+Case metrics are cohort-based: the cohort is the cases RECEIVED in the period, and every other case count is
+about that cohort (so received ≥ accepted ≥ completed always holds). Consultations are those ASKED in it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from engine.domain.access import Principal
+from engine.errors import PermissionDenied
+from engine.services.context import ServiceContext
+
+DEFINITIONS = {
+    "consultations": "咨询量: consultations logged (any channel, incl. the 96128 hotline) asked in the period",
+    "received": "收件量: cases received in the period (the cohort)",
+    "accepted": "受理量: cohort cases accepted (incl. auto-accepted after 5 working days and 即办)",
+    "not_accepted": "不予受理: cohort cases refused at acceptance",
+    "corrections": "补正: cohort cases that received at least one 一次性告知单",
+    "completed": "办结量: cohort cases with a result (decided, delivered, withdrawn or terminated after acceptance)",
+    "completion_rate": "办结率: completed / accepted, in percent (cohort)",
+    "on_time_rate": "按时办结率: completed no later than their promised due time / completed, in percent",
+    "overdue": "超期: cohort cases past their promised due time and not completed at the period's end",
+    "instant": "即办件: cohort cases completed on the spot",
+    "instant_share": "即办件占比: instant / completed, in percent",
+}
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+class StatsService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def period(self, principal: Principal, start: date, end: date) -> dict[str, Any]:
+        if not (principal.is_admin or principal.has_role("supervisor")):
+            raise PermissionDenied("only administrators and the supervision window see the statistics")
+        zone = self._ctx.runtime_calendar().zone
+        since = datetime.combine(start, time(0), zone)
+        until = datetime.combine(end + timedelta(days=1), time(0), zone)  # `to` is inclusive
+        now = min(self._ctx.now(), until)
+        with self._ctx.uow() as uow:
+            cohort = uow.cases.received_between(since, until)
+            consultations = uow.consultations.count_between(since, until)
+        instant = [c for c in cohort if any(h["action"] == "complete_instantly" for h in c["record"]["history"])]
+        instant_nos = {c["case_no"] for c in instant}
+        accepted = [c for c in cohort if c["accepted_at"] is not None or c["case_no"] in instant_nos]
+        # a refusal at acceptance is not a completed case: completion counts accepted cases only
+        completed = [c for c in accepted if c["completed_at"] is not None]
+        on_time = [c for c in completed if c["due_at"] is None or c["completed_at"] <= c["due_at"]]
+        overdue = [c for c in cohort if c["completed_at"] is None and c["due_at"] is not None and c["due_at"] < now]
+        figures = {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "consultations": consultations,
+            "received": len(cohort),
+            "accepted": len(accepted),
+            "not_accepted": sum(1 for c in cohort if c["status"] == "not_accepted"),
+            "corrections": sum(1 for c in cohort if c["record"].get("corrections")),
+            "completed": len(completed),
+            "completion_rate": _percent(len(completed), len(accepted)),
+            "on_time_rate": _percent(len(on_time), len(completed)),
+            "overdue": len(overdue),
+            "instant": len(instant),
+            "instant_share": _percent(len(instant), len(completed)),
+            "definitions": DEFINITIONS,
+        }
+        return figures

@@ -1,0 +1,89 @@
+"""Consultations and first-inquiry responsibility end to end, and the centre's statistics for a period."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from engine.bootstrap import Platform
+from engine.errors import FormValidationError, PermissionDenied
+from tests.conftest import ADMIN, CST, principal
+
+DESK = principal("desk", ("consultant", "CENTRE"))
+LAND_OFFICER = principal("land_officer", ("case_officer", "LAND"))
+SUPERVISOR = principal("jw", ("supervisor", None))
+
+
+def test_an_answered_inquiry_closes_at_once_and_a_transfer_is_followed(platform: Platform, clock) -> None:  # type: ignore[no-untyped-def]
+    answered = platform.consultations.log(
+        DESK,
+        {
+            "channel": "desk",
+            "subject": "营业执照",
+            "question": "需要哪些材料?",
+            "outcome": "answered",
+            "answer": "见办事指南",
+        },
+    )
+    assert answered.closed_at is not None and answered.follow_up_due is None
+    clock.set(datetime(2026, 3, 9, 10, 0, tzinfo=CST))  # Monday
+    moved = platform.consultations.log(
+        DESK,
+        {
+            "channel": "hotline",
+            "subject": "用地预审",
+            "question": "进度?",
+            "outcome": "transferred",
+            "transferred_to": "LAND",
+        },
+    )
+    assert moved.closed_at is None
+    assert moved.follow_up_due == datetime(2026, 3, 11, 0, 0, tzinfo=CST)  # end of the next working day
+    assert [c.id for c in platform.consultations.list(LAND_OFFICER, open_only=True)] == [moved.id]
+    with pytest.raises(PermissionDenied):
+        platform.consultations.close(principal("env", ("case_officer", "ENV")), moved.id, "已答复")
+    platform.consultations.close(LAND_OFFICER, moved.id, "已电话答复申请人")
+    clock.advance(timedelta(days=5))
+    assert platform.consultations.record_breaches() == 0
+
+
+def test_a_transfer_left_open_is_a_violation_that_vetoes_the_evaluation(platform: Platform, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set(datetime(2026, 3, 13, 16, 0, tzinfo=CST))  # Friday afternoon
+    platform.consultations.log(
+        DESK,
+        {
+            "channel": "phone",
+            "subject": "施工许可",
+            "question": "能否加急?",
+            "outcome": "transferred",
+            "transferred_to": "LAND",
+        },
+    )
+    clock.set(datetime(2026, 3, 16, 23, 59, tzinfo=CST))  # Monday night: still within the next working day
+    assert platform.consultations.record_breaches() == 0
+    clock.set(datetime(2026, 3, 17, 0, 1, tzinfo=CST))
+    assert platform.consultations.record_breaches() == 1
+    assert platform.consultations.record_breaches() == 0  # recorded once
+    view = platform.consultations.evaluation(SUPERVISOR, 2026)
+    assert view.people["desk"]["veto"] is True and view.departments["CENTRE"]["veto"] is True
+    assert view.people["desk"]["kinds"] == ["first_inquiry"]
+    with pytest.raises(PermissionDenied):
+        platform.consultations.evaluation(DESK, 2026)
+
+
+def test_inquiries_need_their_fields(platform: Platform) -> None:
+    with pytest.raises(FormValidationError) as caught:
+        platform.consultations.log(DESK, {"channel": "fax", "subject": "", "outcome": "transferred"})
+    assert {e.field for e in caught.value.field_errors} >= {"channel", "subject", "question", "transferred_to"}
+
+
+def test_stats_for_a_period_count_the_cohort_and_define_each_figure(platform: Platform, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set(datetime(2026, 3, 9, 10, 0, tzinfo=CST))
+    platform.consultations.log(DESK, {"channel": "desk", "subject": "咨询", "question": "?", "answer": "!"})
+    figures = platform.stats.period(ADMIN, date(2026, 3, 1), date(2026, 3, 31))
+    assert figures["consultations"] == 1 and figures["received"] == 0 and figures["completion_rate"] == 0.0
+    assert set(figures["definitions"]) >= {"received", "accepted", "completed", "completion_rate", "on_time_rate"}
+    assert platform.stats.period(ADMIN, date(2026, 4, 1), date(2026, 4, 30))["consultations"] == 0
+    with pytest.raises(PermissionDenied):
+        platform.stats.period(DESK, date(2026, 3, 1), date(2026, 3, 31))

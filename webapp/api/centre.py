@@ -1,0 +1,77 @@
+"""Consultations (首问负责制), the annual evaluation's vetoes, and the centre's statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import jsonify, request
+from flask.typing import ResponseReturnValue
+
+from engine.errors import FieldError, FormValidationError
+from webapp.api import bp
+from webapp.api.render import json_body, pick
+from webapp.auth import current_principal, platform
+
+FIELDS = (
+    "id",
+    "channel",
+    "asked_at",
+    "first_responder",
+    "department",
+    "subject",
+    "question",
+    "item_code",
+    "outcome",
+    "transferred_to",
+    "referred_to",
+    "answer",
+    "follow_up_due",
+    "closed_at",
+    "closed_by",
+    "violation_at",
+)
+
+
+def _consultation(record: Any) -> dict[str, Any]:
+    return pick(record, *FIELDS)
+
+
+@bp.post("/consultations")
+def log_consultation() -> ResponseReturnValue:
+    return jsonify(_consultation(platform().consultations.log(current_principal(), json_body()))), 201
+
+
+@bp.get("/consultations")
+def list_consultations() -> ResponseReturnValue:
+    records = platform().consultations.list(current_principal(), open_only=request.args.get("open") == "1")
+    return jsonify([_consultation(r) for r in records])
+
+
+@bp.post("/consultations/<int:consultation_id>/close")
+def close_consultation(consultation_id: int) -> ResponseReturnValue:
+    answer = json_body().get("answer", "")
+    record = platform().consultations.close(current_principal(), consultation_id, str(answer))
+    return jsonify(_consultation(record))
+
+
+def _date_arg(name: str) -> date:
+    raw = request.args.get(name, "")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise FormValidationError("invalid period", [FieldError(name, "a date YYYY-MM-DD")]) from exc
+
+
+@bp.get("/evaluation/<int:year>")
+def evaluation(year: int) -> ResponseReturnValue:
+    result = platform().consultations.evaluation(current_principal(), year)
+    return jsonify({"year": result.year, "people": result.people, "departments": result.departments})
+
+
+@bp.get("/stats")
+def stats() -> ResponseReturnValue:
+    start, end = _date_arg("from"), _date_arg("to")
+    if end < start:
+        raise FormValidationError("invalid period", [FieldError("to", "must not be before from")])
+    return jsonify(platform().stats.period(current_principal(), start, end))
