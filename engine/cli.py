@@ -69,7 +69,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"database ready: {platform.settings.database_url}")
     load_platform_data(platform, out=print)
     if args.demo:
-        load_demo(platform, out=print)
+        load_demo(platform, out=print, cases=args.demo_cases)
     return 0
 
 
@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("init", help="create or upgrade the database and load processes, forms, calendar")
     p.add_argument("--demo", action="store_true", help="also load demo accounts and sample cases")
+    p.add_argument("--demo-cases", type=int, default=300, help="how many sample cases --demo opens (default 300)")
     p.set_defaults(handler=cmd_init)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(handler=cmd_migrate)
     p = sub.add_parser("validate", help="validate BPMN/DMN/form files")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from engine.bootstrap import Platform
+from engine.demo_cases import generate
 from engine.domain.access import Principal, RoleGrant
+from engine.domain.organisation import load_organisation
 from engine.services.definitions import read_paths
 
 Out = Callable[[str], None]
@@ -49,28 +52,59 @@ def load_platform_data(platform: Platform, out: Out) -> None:
             out(f"process {item.version.process_id} v{item.version.version} {state}")
 
 
-def load_demo(platform: Platform, out: Out) -> None:
+def _organisation_staff(platform: Platform) -> list[Any]:
+    path = platform.settings.processes_dir / "organisation.toml"
+    if not path.is_file():
+        return []
+    organisation = load_organisation(path.read_text(encoding="utf-8"))
+    people = list(organisation.staff)
+    for town in organisation.towns:
+        people += list(town.agents) + [station.agent for station in town.stations]
+    return people
+
+
+def load_demo(platform: Platform, out: Out, *, cases: int = 300) -> None:
+    """Demo accounts (every staff member of processes/organisation.toml, plus a designer and the reference
+    process's reviewers) with one shared password, a few reference-process instances, and sample cases."""
+    staff = _organisation_staff(platform)
+    known = set()
+    for member in staff:
+        departments = [member.department] if member.department else [None]
+        for department in departments:
+            platform.accounts.add_user(
+                member.username, DEMO_PASSWORD, list(member.roles), department, member.window, display_name=member.name
+            )
+        known.add(member.username)
     for username, display, roles, department in DEMO_USERS:
-        platform.accounts.add_user(username, DEMO_PASSWORD, roles, department, display_name=display)
+        if username not in known:
+            platform.accounts.add_user(username, DEMO_PASSWORD, roles, department, display_name=display)
+    _reference_instances(platform)
+    generate(platform.settings, staff, out, count=cases)
+    out(f"demo accounts (password for all: {DEMO_PASSWORD}):")
+    for username, display, roles, department in DEMO_USERS:
+        out(f"  {username:<10} {display}  roles={','.join(roles)} department={department or '-'}")
+    samples: dict[str, Any] = {}
+    for member in staff:
+        for role in member.roles:
+            samples.setdefault(role, member)
+    for role, member in sorted(samples.items()):
+        out(f"  {member.username:<10} {member.name}  role={role} department={member.department or '-'}")
+    out(f"  … and the other {max(0, len(staff) - len(samples))} staff and agents of processes/organisation.toml")
+
+
+def _reference_instances(platform: Platform) -> None:
     window = Principal("window", grants=frozenset({RoleGrant("window_officer", "CENTRE")}))
-    started = 0
     for n in range(1, 7):
         instance = platform.instances.start(
             window,
             "parallel_review",
             {"department": "CENTRE", "case_no": f"DEMO-{n:04d}", "applicant": f"示范申请人{n}"},
         )
-        started += 1
         if n % 2 == 0:  # half of them accepted at the window and waiting for the three departments
-            task = platform.tasks.inbox(window)
-            mine = [t for t in task if t.instance_id == instance.id]
+            mine = [t for t in platform.tasks.inbox(window) if t.instance_id == instance.id]
             if mine:
                 platform.tasks.complete(
                     window,
                     mine[0].task_id,
                     {"applicant_name": f"示范申请人{n}", "materials_complete": True, "accepted": True},
                 )
-    out(f"demo: {started} sample instances")
-    out(f"demo accounts (password for all: {DEMO_PASSWORD}):")
-    for username, display, roles, department in DEMO_USERS:
-        out(f"  {username:<10} {display}  roles={','.join(roles)} department={department or '-'}")

@@ -19,11 +19,12 @@ def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_init_demo_loads_processes_accounts_and_sample_instances(fresh: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["init", "--demo"]) == 0
+    assert main(["init", "--demo", "--demo-cases", "25"]) == 0
     out = capsys.readouterr().out
-    assert "process parallel_review v1 deployed" in out
+    assert "process parallel_review v1 deployed" in out and "process item_xk_zrzy_001 v1 deployed" in out
     assert "calendar 2027: provisional" in out or "calendar 2027: official" in out
-    assert "demo: 6 sample instances" in out and "approver" in out
+    assert "organisation: 14 departments; catalogue: 50 items" in out
+    assert "demo: 25 sample cases" in out and "approver" in out
     assert main(["init"]) == 0  # idempotent: nothing is deployed twice
     assert "parallel_review v1 unchanged" in capsys.readouterr().out
 
