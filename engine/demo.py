@@ -82,7 +82,8 @@ def load_demo(platform: Platform, out: Out, *, cases: int = 300) -> None:
     generate(platform.settings, staff, out, count=cases)
     out(f"demo accounts (password for all: {DEMO_PASSWORD}):")
     for username, display, roles, department in DEMO_USERS:
-        out(f"  {username:<10} {display}  roles={','.join(roles)} department={department or '-'}")
+        if username not in known:
+            out(f"  {username:<10} {display}  roles={','.join(roles)} department={department or '-'}")
     samples: dict[str, Any] = {}
     for member in staff:
         for role in member.roles:

@@ -19,14 +19,16 @@ from engine.errors import OnestopError
 
 #: fates and their shares: how far each sample case gets
 FATES = [
-    ("delivered", 62),
+    ("delivered", 56),
     ("refused", 4),
+    ("decided", 4),
     ("not_accepted", 4),
     ("correction_then_done", 8),
+    ("correction_pending", 3),
     ("paused", 4),
     ("in_examination", 8),
     ("awaiting_decision", 5),
-    ("received", 5),
+    ("received", 4),
 ]
 NAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = ["建国", "秀英", "志强", "丽华", "海燕", "明", "军", "芳", "伟", "娜", "磊", "婷", "云", "涛", "敏"]
@@ -63,6 +65,8 @@ def _plan(fate: str, special: str, rng: random.Random) -> list[tuple[timedelta, 
         return [(hours(0.2, 20), "acceptance", {"decision": "not_accept", "reasons": "申请事项不属于本机关职权范围"})]
     steps: list[tuple[timedelta, str, dict[str, Any]]] = []
     at = hours(0.2, 24)
+    if fate == "correction_pending":  # the applicant has not brought the missing materials yet
+        return [(at, "acceptance", {"decision": "correction", "missing": ["营业执照副本", "法定代表人身份证明"]})]
     if fate == "correction_then_done":
         steps += [
             (at, "acceptance", {"decision": "correction", "missing": ["身份证明复印件", "申请表（签字）"]}),
@@ -86,7 +90,8 @@ def _plan(fate: str, special: str, rng: random.Random) -> list[tuple[timedelta, 
     at += hours(30, 60)
     approved = fate != "refused"
     steps.append((at, "decision", {"approved": approved, "reasons": "" if approved else "不符合法定条件"}))
-    steps.append((at + hours(4, 48), "delivery", {"method": rng.choice(["窗口领取", "邮寄", "电子送达"])}))
+    if fate != "decided":  # a decided case waits for its certificate to be collected
+        steps.append((at + hours(4, 48), "delivery", {"method": rng.choice(["窗口领取", "邮寄", "电子送达"])}))
     return steps
 
 
@@ -112,10 +117,12 @@ def generate(
     fates = [f for f, share in FATES for _ in range(share)]
     seq = 0
     for n in range(count):
-        received = start + timedelta(days=rng.uniform(0, days - 1))
-        received = received.replace(hour=rng.randint(9, 16), minute=rng.randint(0, 59))
         item = rng.choice(items)
         fate = "delivered" if item["instant"] and rng.random() < 0.7 else rng.choice(fates)
+        received = start + timedelta(days=rng.uniform(0, days - 1))
+        received = received.replace(hour=rng.randint(9, 16), minute=rng.randint(0, 59))
+        if fate == "received":  # arrived in the last days: still within the 5 working days to decide on it
+            received = now - timedelta(days=rng.uniform(0.2, 2.5))
         specials = [p["name"] for p in item["guide"].get("special_procedures", []) if not p.get("counted")]
         if fate == "paused" and not specials:
             fate = "in_examination"
@@ -130,6 +137,11 @@ def generate(
         for delay, step, data in plan:
             seq += 1
             heapq.heappush(events, _Event(received + delay, seq, f"#{n}", step, data))
+    for n in range(count * 2 // 3):  # about two inquiries for every three cases, as in the seed's figures
+        asked = start + timedelta(days=rng.uniform(0, days - 0.5))
+        asked = asked.replace(hour=rng.randint(9, 16), minute=rng.randint(0, 59))
+        seq += 1
+        heapq.heappush(events, _Event(asked, seq, f"q{n}", "consult", {"department": rng.choice(items)["department"]}))
     case_nos: dict[str, str] = {}
     departments: dict[str, str] = {}
     failures = 0
@@ -145,10 +157,55 @@ def generate(
             failures += 1  # e.g. the acceptance already happened by the 5-day rule: the plan moves on
     clock.set(now)
     platform.timers.fire_due()
+    platform.consultations.record_breaches()
     counts = platform.cases.counts_by_status()
     platform.close()
     out(f"demo: {len(case_nos)} sample cases ({', '.join(f'{k} {v}' for k, v in counts.items() if v)})")
     return counts
+
+
+def _consult(
+    platform: Platform, event: _Event, who: Callable[[str, str | None], Principal], rng: random.Random
+) -> None:
+    desk = who("consultant", "CENTRE")
+    channel = rng.choice(["desk"] * 5 + ["window"] * 2 + ["phone", "hotline", "hotline", "online"])
+    roll = rng.random()
+    department = event.data["department"]
+    if roll < 0.8:
+        platform.consultations.log(
+            desk,
+            {
+                "channel": channel,
+                "subject": "办事咨询",
+                "question": "需要准备哪些材料？",
+                "outcome": "answered",
+                "answer": "已按办事指南一次性告知",
+            },
+        )
+    elif roll < 0.95:
+        record = platform.consultations.log(
+            desk,
+            {
+                "channel": channel,
+                "subject": "办件进度",
+                "question": "何时办结？",
+                "outcome": "transferred",
+                "transferred_to": department,
+            },
+        )
+        if rng.random() < 0.95:  # almost all are followed up in time; the rest become violations
+            platform.consultations.close(who("case_officer", department), record.id, "已电话答复")
+    else:
+        platform.consultations.log(
+            desk,
+            {
+                "channel": channel,
+                "subject": "户籍业务",
+                "question": "能否在此办理？",
+                "outcome": "referred",
+                "referred_to": "县公安局户政大厅",
+            },
+        )
 
 
 def _apply(
@@ -159,6 +216,9 @@ def _apply(
     who: Callable[[str, str | None], Principal],
     rng: random.Random,
 ) -> None:
+    if event.step == "consult":
+        _consult(platform, event, who, rng)
+        return
     if event.step == "open":
         item = event.data["item"]
         surname, given = rng.choice(NAMES), rng.choice(GIVEN)

@@ -266,6 +266,11 @@ class CaseService:
         self.show(principal, case_no)
         return self._notice(case_no, notice_id)
 
+    def public_notice_list(self, case_no: str, query_code: str) -> list[dict[str, Any]]:
+        self.public_status(case_no, query_code)  # a wrong code: the same 404 as no case
+        with self._ctx.uow() as uow:
+            return list(uow.notices.for_case(case_no))
+
     def public_notice(self, case_no: str, query_code: str, notice_id: int) -> dict[str, Any]:
         self.public_status(case_no, query_code)  # a wrong code: the same 404 as no case
         return self._notice(case_no, notice_id)

@@ -243,3 +243,41 @@ def test_stats_follow_the_cases_of_the_period(app: Flask, platform: Platform, cl
     assert (figures["received"], figures["accepted"], figures["not_accepted"], figures["completed"]) == (3, 2, 1, 1)
     assert figures["completion_rate"] == 50.0 and figures["on_time_rate"] == 100.0 and figures["overdue"] == 1
     assert figures["received"] >= figures["accepted"] >= figures["completed"]
+
+
+def test_every_issued_notice_prints_for_staff_and_for_the_applicant(app: Flask) -> None:
+    client = app.test_client()
+    window, officer, approver = User(client, "landwin"), User(client, "officer"), User(client, "approver")
+    created = open_case(window)
+    case_no, code = created["case_no"], created["query_code"]
+    window.complete(case_no, "acceptance", {"decision": "correction", "missing": ["营业执照"]})
+    window.complete(case_no, "correction", {"supplied": True})
+    window.complete(case_no, "acceptance", {"decision": "accept"})
+    officer.complete(case_no, "examination", {"special_procedure": "专家评审"})
+    officer.complete(case_no, "special_end", {})
+    officer.complete(case_no, "examination", {"opinion": "同意"})
+    approver.complete(case_no, "decision", {"approved": True})
+    window.complete(case_no, "delivery", {"method": "窗口领取"})
+    listed = officer.get(f"/cases/{case_no}/notices").json
+    assert {n["kind"] for n in listed} == {
+        "receipt",
+        "correction",
+        "acceptance",
+        "special_procedure",
+        "approval",
+        "delivery",
+    }
+    for notice in listed:
+        page = client.get(f"/api/v1/cases/{case_no}/notices/{notice['id']}.html", headers=officer.headers)
+        assert page.status_code == 200 and page.mimetype == "text/html", notice
+        text = page.get_data(as_text=True)
+        assert case_no in text and notice["number"] in text and "张小明" in text
+        public = client.get(
+            f"/api/v1/public/cases/{case_no}/notices/{notice['id']}.html", query_string={"query_code": code}
+        )
+        assert public.status_code == 200
+    mine = client.get(f"/api/v1/public/cases/{case_no}/notices", query_string={"query_code": code})
+    assert [n["number"] for n in mine.json] == [n["number"] for n in listed]
+    wrong = client.get(f"/api/v1/public/cases/{case_no}/notices", query_string={"query_code": "x"})
+    assert wrong.status_code == 404
+    assert client.get(f"/api/v1/cases/{case_no}/notices/{listed[0]['id']}.html").status_code == 401

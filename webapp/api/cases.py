@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from typing import Any
+
+from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from webapp.api import bp
 from webapp.api.render import json_body
 from webapp.auth import current_principal, platform
+from webapp.notices import render_notice
 
 LIST_FIELDS = ("code", "name", "type", "department", "window", "promised_days", "statutory_days", "instant")
 
@@ -74,3 +77,40 @@ def case_notices(case_no: str) -> ResponseReturnValue:
 @bp.get("/cases/<case_no>/notices/<int:notice_id>")
 def case_notice(case_no: str, notice_id: int) -> ResponseReturnValue:
     return jsonify(platform().cases.notice(current_principal(), case_no, notice_id)["content"])
+
+
+def _html(content: dict[str, Any]) -> ResponseReturnValue:
+    html = render_notice(content, timezone=platform().settings.timezone)
+    return Response(html, mimetype="text/html")
+
+
+@bp.get("/cases/<case_no>/notices/<int:notice_id>.html")
+def case_notice_html(case_no: str, notice_id: int) -> ResponseReturnValue:
+    """The notice as a printable page (A4, print CSS)."""
+    return _html(platform().cases.notice(current_principal(), case_no, notice_id)["content"])
+
+
+@bp.get("/public/cases/<case_no>/notices")
+def public_notices(case_no: str) -> ResponseReturnValue:
+    """The applicant's notices, with the query code; a wrong code answers like a missing case."""
+    code = request.args.get("query_code", "")
+    platform().cases.public_status(case_no, code)
+    notices = platform().cases.public_notice_list(case_no, code)
+    return jsonify(
+        [
+            {
+                "id": n["id"],
+                "kind": n["kind"],
+                "number": n["number"],
+                "title": n["content"].get("title"),
+                "issued_at": n["issued_at"].isoformat(),
+            }
+            for n in notices
+        ]
+    )
+
+
+@bp.get("/public/cases/<case_no>/notices/<int:notice_id>.html")
+def public_notice_html(case_no: str, notice_id: int) -> ResponseReturnValue:
+    content = platform().cases.public_notice(case_no, request.args.get("query_code", ""), notice_id)["content"]
+    return _html(content)
