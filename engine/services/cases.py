@@ -12,7 +12,9 @@ from typing import Any
 from engine.domain.access import Principal
 from engine.domain.case_codec import case_from_dict, case_to_dict
 from engine.domain.cases import Case, CaseStatus, Transition, new_case_no, new_query_code
+from engine.domain.records import InstanceStatus
 from engine.errors import FieldError, FormValidationError, NotFound, PermissionDenied
+from engine.services.advance import apply_snapshot
 from engine.services.case_steps import apply_case_step
 from engine.services.context import AdvanceEvent, ServiceContext, with_retry
 from engine.services.instances import after_start, start_in
@@ -255,6 +257,65 @@ class CaseService:
         zone = self._ctx.runtime_calendar().zone
         for kind in kinds:
             issue(uow, kind, case, transition, facts, now, zone)
+
+    # -- ending a case early ------------------------------------------------------------------------------
+    def withdraw(self, principal: Principal, case_no: str, reason: str) -> dict[str, Any]:
+        """The applicant withdraws the application (recorded by the window); allowed until the decision."""
+        return self._end_early(principal, case_no, "withdraw", reason, ("window_officer", "agent"))
+
+    def terminate(self, principal: Principal, case_no: str, reason: str) -> dict[str, Any]:
+        """终止: a legal bar or force majeure ends the case; the department's approver decides it."""
+        return self._end_early(principal, case_no, "terminate", reason, ("approver",))
+
+    def _end_early(
+        self, principal: Principal, case_no: str, action: str, reason: str, roles: tuple[str, ...]
+    ) -> dict[str, Any]:
+        ctx = self._ctx
+        with ctx.uow(write=True) as uow:
+            row = uow.cases.get(case_no, for_update=uow.skip_locked)
+            if row is None:
+                raise NotFound(f"no case {case_no}")
+            department = row["department"]
+            if not (principal.is_admin or any(principal.holds(r, department) for r in roles)):
+                raise PermissionDenied(f"{action} needs the role {' or '.join(roles)} in {department}")
+            if not reason or not reason.strip():
+                raise FormValidationError("a reason is required", [FieldError("reason", "required")])
+            now = ctx.now()
+            case = case_from_dict(row["record"])
+            getattr(case, action)(now, reason.strip(), principal.username)
+            instance = uow.instances.get(row["instance_id"], for_update=True) if row["instance_id"] else None
+            if instance is not None and instance.status.is_open:
+                snapshot = ctx.runtime.terminate(instance.state)
+                snapshot.previous_ready_ids = frozenset(
+                    t.task_id
+                    for t in uow.instances.tasks_for_instance(instance.id)
+                    if t.state.value in {"ready", "submitted"}
+                )
+                snapshot.force_projection = True
+                apply_snapshot(
+                    ctx,
+                    uow,
+                    instance,
+                    snapshot,
+                    now=now,
+                    actor=principal.username,
+                    action=f"case_{action}",
+                    details={"reason": reason},
+                    status=InstanceStatus.TERMINATED,
+                )
+            fresh = uow.cases.get(case_no)
+            uow.cases.save(
+                case_no,
+                fresh["row_version"],
+                {
+                    "status": case.status.value,
+                    "completed_at": case.completed_at,
+                    "result": case.result.value if case.result else None,
+                    "record": case_to_dict(case),
+                },
+            )
+            uow.commit()
+        return {"case_no": case_no, "status": case.status.value}
 
     # -- notices -------------------------------------------------------------------------------------------
     def notices(self, principal: Principal, case_no: str) -> list[dict[str, Any]]:

@@ -114,3 +114,12 @@ def public_notices(case_no: str) -> ResponseReturnValue:
 def public_notice_html(case_no: str, notice_id: int) -> ResponseReturnValue:
     content = platform().cases.public_notice(case_no, request.args.get("query_code", ""), notice_id)["content"]
     return _html(content)
+
+
+@bp.post("/cases/<case_no>/<any(withdraw, terminate):action>")
+def end_case(case_no: str, action: str) -> ResponseReturnValue:
+    """撤回 (the applicant withdraws) or 终止 (a legal bar ends it): the case and its process end together."""
+    reason = str(json_body().get("reason", ""))
+    cases = platform().cases
+    result = (cases.withdraw if action == "withdraw" else cases.terminate)(current_principal(), case_no, reason)
+    return jsonify(result)
