@@ -55,7 +55,7 @@ def test_the_catalogue_lists_fifty_items_with_their_full_guides(app: Flask) -> N
     assert len({i["department"] for i in items}) == 14
     for item in items:
         guide = client.get(f"/api/v1/items/{item['code']}").json
-        assert GUIDE_FIELDS <= set(guide), item["code"]
+        assert set(guide) >= GUIDE_FIELDS, item["code"]
         assert guide["promised_days"] <= (guide["statutory_days"] or 10**6)
 
 
