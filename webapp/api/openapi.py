@@ -246,6 +246,115 @@ def document() -> dict[str, Any]:
             )
         },
     }
+    case_no = _path_param("case_no")
+    notice_id = _path_param("notice_id", "integer")
+    paths.update(
+        {
+            "/cases/{case_no}/notices": {
+                "get": _op(
+                    "The notices a case produced", {"200": _resp("notices", ARR)}, 401, 403, 404, params=[case_no]
+                )
+            },
+            "/cases/{case_no}/notices/{notice_id}": {
+                "get": _op(
+                    "One notice's facts", {"200": _resp("notice", OBJ)}, 401, 403, 404, params=[case_no, notice_id]
+                )
+            },
+            "/public/cases/{case_no}/notices": {
+                "get": _op(
+                    "The applicant's notices (with the query code)",
+                    {"200": _resp("notices", ARR)},
+                    404,
+                    public=True,
+                    params=[case_no, _query("query_code")],
+                )
+            },
+            "/cases/{case_no}/withdraw": {
+                "post": _op(
+                    "撤回: the applicant withdraws (before the decision)",
+                    {"200": _resp("case", OBJ)},
+                    401,
+                    403,
+                    404,
+                    409,
+                    422,
+                    params=[case_no],
+                    body={"type": "object", "properties": {"reason": {"type": "string"}}},
+                )
+            },
+            "/cases/{case_no}/terminate": {
+                "post": _op(
+                    "终止: a legal bar ends the case",
+                    {"200": _resp("case", OBJ)},
+                    401,
+                    403,
+                    404,
+                    409,
+                    422,
+                    params=[case_no],
+                    body={"type": "object", "properties": {"reason": {"type": "string"}}},
+                )
+            },
+            "/consultations": {
+                "post": _op(
+                    "Log an inquiry with its first responder",
+                    {"201": _resp("consultation", OBJ)},
+                    401,
+                    403,
+                    422,
+                    body={
+                        "type": "object",
+                        "required": ["subject", "question"],
+                        "properties": {
+                            "channel": {"type": "string"},
+                            "subject": {"type": "string"},
+                            "question": {"type": "string"},
+                            "outcome": {"type": "string"},
+                            "answer": {"type": "string"},
+                            "transferred_to": {"type": "string"},
+                            "referred_to": {"type": "string"},
+                            "item_code": {"type": "string"},
+                        },
+                    },
+                ),
+                "get": _op(
+                    "Recent consultations", {"200": _resp("consultations", ARR)}, 401, 403, params=[_query("open")]
+                ),
+            },
+            "/consultations/{consultation_id}/close": {
+                "post": _op(
+                    "Close a transferred inquiry with the answer given",
+                    {"200": _resp("consultation", OBJ)},
+                    401,
+                    403,
+                    404,
+                    409,
+                    422,
+                    params=[_path_param("consultation_id", "integer")],
+                    body={"type": "object", "properties": {"answer": {"type": "string"}}},
+                )
+            },
+            "/evaluation/{year}": {
+                "get": _op(
+                    "Violations and vetoes (一票否决) per person and department",
+                    {"200": _resp("evaluation", OBJ)},
+                    401,
+                    403,
+                    params=[_path_param("year", "integer")],
+                )
+            },
+            "/stats": {
+                "get": _op(
+                    "The centre's figures for a period, with their definitions",
+                    {"200": _resp("stats", OBJ)},
+                    401,
+                    403,
+                    422,
+                    params=[_query("from"), _query("to")],
+                )
+            },
+        }
+    )
     for action in ("claim", "unclaim"):
         paths[f"/tasks/{{task_id}}/{action}"] = {
             "post": _op(f"{action.capitalize()} a task", {"200": _resp("task", OBJ)}, 401, 403, 404, 409, params=[tid])
