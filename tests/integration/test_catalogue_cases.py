@@ -106,3 +106,28 @@ def test_withdrawal_and_termination_end_the_case_and_its_process(app: Flask) -> 
     assert boss.post(f"/cases/{second}/terminate", {"reason": "项目被依法撤销"}).json["status"] == "terminated"
     assert win.post(f"/cases/{second}/withdraw", {"reason": "迟了"}).status_code == 409
     assert [t for t in win.get("/tasks").json if t["case_no"] in {first, second}] == []
+
+
+def test_an_instant_item_is_completed_on_the_spot(platform: Platform) -> None:
+    platform.catalogue.load()
+    forms = sorted((ROOT / "forms").glob("*.json"))
+    platform.definitions.deploy(read_paths([ROOT / "processes" / "items" / "item_fw_scjg_001.bpmn", *forms]))
+    platform.accounts.add_department("MARKET", "市场监督管理局")
+    platform.accounts.add_user("mwin", PASSWORD, ["window_officer"], "MARKET")
+    client = create_app(platform, config={"TESTING": True}).test_client()
+    win = User(client, "mwin")
+    created = win.post("/cases", {"item_code": "FW-SCJG-001", "applicant": {"name": "李记小卖部"}})
+    case_no = created.json["case_no"]
+    assert win.complete(case_no, "acceptance", {"decision": "instant_done"}).status_code == 200
+    assert win.complete(case_no, "delivery", {"method": "窗口领取"}).status_code == 200
+    shown = win.get(f"/cases/{case_no}").json
+    assert shown["status"] == "delivered" and shown["result"] == "approved"
+    assert [s["action"] for s in shown["steps"]] == ["complete_instantly", "deliver"]
+
+
+def test_a_promised_item_cannot_be_completed_on_the_spot(app: Flask) -> None:
+    client = app.test_client()
+    win = User(client, "win")
+    case_no = _open(win)
+    assert win.complete(case_no, "acceptance", {"decision": "instant_done"}).status_code == 409
+    assert win.get(f"/cases/{case_no}").json["status"] == "received"

@@ -25,6 +25,18 @@ def test_init_demo_loads_processes_accounts_and_sample_instances(fresh: Path, ca
     assert "calendar 2027: provisional" in out or "calendar 2027: official" in out
     assert "organisation: 14 departments; catalogue: 50 items" in out
     assert "demo: 25 sample cases" in out and "approver" in out
+    from datetime import date, timedelta
+
+    from engine.bootstrap import build_platform
+    from tests.conftest import ADMIN
+
+    platform = build_platform()  # the same environment: the demo database just made
+    today = date.today()
+    figures = platform.stats.period(ADMIN, today - timedelta(days=60), today)
+    platform.close()
+    assert figures["received"] == 25 and figures["consultations"] > 0
+    assert figures["received"] >= figures["accepted"] >= figures["completed"] > 0
+    assert 0 <= figures["completion_rate"] <= 100 and 0 <= figures["on_time_rate"] <= 100
     assert main(["init"]) == 0  # idempotent: nothing is deployed twice
     assert "parallel_review v1 unchanged" in capsys.readouterr().out
 

@@ -87,3 +87,48 @@ def test_stats_for_a_period_count_the_cohort_and_define_each_figure(platform: Pl
     assert platform.stats.period(ADMIN, date(2026, 4, 1), date(2026, 4, 30))["consultations"] == 0
     with pytest.raises(PermissionDenied):
         platform.stats.period(DESK, date(2026, 3, 1), date(2026, 3, 31))
+
+
+def test_consultations_through_the_api(platform: Platform) -> None:
+    from webapp import create_app
+
+    for name, role, department in [
+        ("desk", "consultant", "CENTRE"),
+        ("lo", "case_officer", "LAND"),
+        ("boss", "admin", None),
+    ]:
+        platform.accounts.add_user(name, "pw-咨询-1", [role], department)
+    client = create_app(platform, config={"TESTING": True}).test_client()
+
+    def login(name: str) -> dict[str, str]:
+        token = client.post("/api/v1/auth/token", json={"username": name, "password": "pw-咨询-1"}).json["token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    desk, land, boss = login("desk"), login("lo"), login("boss")
+    created = client.post(
+        "/api/v1/consultations",
+        headers=desk,
+        json={
+            "channel": "hotline",
+            "subject": "不动产登记",
+            "question": "需要几个工作日?",
+            "outcome": "transferred",
+            "transferred_to": "LAND",
+        },
+    )
+    assert created.status_code == 201 and created.json["closed_at"] is None
+    bad = client.post("/api/v1/consultations", headers=desk, json={"outcome": "nonsense"})
+    assert bad.status_code == 422
+    assert [c["id"] for c in client.get("/api/v1/consultations?open=1", headers=land).json] == [created.json["id"]]
+    closed = client.post(
+        f"/api/v1/consultations/{created.json['id']}/close", headers=land, json={"answer": "5个工作日"}
+    )
+    assert closed.status_code == 200 and closed.json["closed_by"] == "lo"
+    again = client.post(f"/api/v1/consultations/{created.json['id']}/close", headers=land, json={"answer": "x"})
+    assert again.status_code == 409
+    assert client.get("/api/v1/evaluation/2026", headers=desk).status_code == 403
+    assert client.get("/api/v1/evaluation/2026", headers=boss).json["people"] == {}
+    stats = client.get("/api/v1/stats?from=2026-01-01&to=2026-12-31", headers=boss)
+    assert stats.status_code == 200 and stats.json["consultations"] == 1
+    assert client.get("/api/v1/stats?from=2026-12-31&to=2026-01-01", headers=boss).status_code == 422
+    assert client.get("/api/v1/stats?from=nope&to=2026-01-01", headers=boss).status_code == 422
