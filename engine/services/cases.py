@@ -12,12 +12,10 @@ from typing import Any
 from engine.domain.access import Principal
 from engine.domain.case_codec import case_from_dict, case_to_dict
 from engine.domain.cases import Case, CaseStatus, Transition, new_case_no, new_query_code
-from engine.domain.records import InstanceStatus
 from engine.errors import FieldError, FormValidationError, NotFound, PermissionDenied
-from engine.services.advance import apply_snapshot
 from engine.services.case_steps import apply_case_step
 from engine.services.context import AdvanceEvent, ServiceContext, with_retry
-from engine.services.instances import after_start, start_in
+from engine.services.instances import after_start, start_in, terminate_in
 from engine.services.notices import issue, kinds_for
 
 CHANNELS = ("window", "online", "agent", "mail")
@@ -285,24 +283,7 @@ class CaseService:
             getattr(case, action)(now, reason.strip(), principal.username)
             instance = uow.instances.get(row["instance_id"], for_update=True) if row["instance_id"] else None
             if instance is not None and instance.status.is_open:
-                snapshot = ctx.runtime.terminate(instance.state)
-                snapshot.previous_ready_ids = frozenset(
-                    t.task_id
-                    for t in uow.instances.tasks_for_instance(instance.id)
-                    if t.state.value in {"ready", "submitted"}
-                )
-                snapshot.force_projection = True
-                apply_snapshot(
-                    ctx,
-                    uow,
-                    instance,
-                    snapshot,
-                    now=now,
-                    actor=principal.username,
-                    action=f"case_{action}",
-                    details={"reason": reason},
-                    status=InstanceStatus.TERMINATED,
-                )
+                terminate_in(ctx, uow, instance, principal.username, f"case_{action}", reason)
             fresh = uow.cases.get(case_no)
             uow.cases.save(
                 case_no,

@@ -94,6 +94,33 @@ def start_in(
     return instance, snapshot
 
 
+def terminate_in(
+    ctx: ServiceContext, uow: UnitOfWorkLike, instance: InstanceRecord, actor: str, action: str, reason: str
+) -> None:
+    """End an open instance inside the caller's transaction: cancel its tasks, timers and messages, close an
+    open incident, and record why."""
+    now = ctx.now()
+    snapshot = ctx.runtime.terminate(instance.state)
+    snapshot.previous_ready_ids = frozenset(
+        t.task_id for t in uow.instances.tasks_for_instance(instance.id) if t.state.value in {"ready", "submitted"}
+    )
+    snapshot.force_projection = True
+    apply_snapshot(
+        ctx,
+        uow,
+        instance,
+        snapshot,
+        now=now,
+        actor=actor,
+        action=action,
+        details={"reason": reason},
+        status=InstanceStatus.TERMINATED,
+    )
+    incident = uow.instances.current_incident(instance.id)
+    if incident is not None:
+        uow.instances.resolve_incident(incident.id, now, actor)
+
+
 def after_start(ctx: ServiceContext, instance: InstanceRecord, snapshot: Snapshot | None) -> None:
     """What follows a committed start: wake the scheduler, deliver what the first steps threw."""
     ctx.notify_due(instance.next_due_at)
@@ -242,27 +269,7 @@ class InstanceService:
                 raise NotFound(f"instance {instance_id} not found")
             if not instance.status.is_open:
                 raise InvalidTransition(f"instance {instance_id} is already {instance.status.value}")
-            snapshot = ctx.runtime.terminate(instance.state)
-            snapshot.previous_ready_ids = frozenset(
-                t.task_id
-                for t in uow.instances.tasks_for_instance(instance_id)
-                if t.state.value in {"ready", "submitted"}
-            )
-            snapshot.force_projection = True
-            apply_snapshot(
-                ctx,
-                uow,
-                instance,
-                snapshot,
-                now=ctx.now(),
-                actor=principal.username,
-                action="terminated",
-                details={"reason": reason},
-                status=InstanceStatus.TERMINATED,
-            )
-            incident = uow.instances.current_incident(instance_id)
-            if incident is not None:
-                uow.instances.resolve_incident(incident.id, ctx.now(), principal.username)
+            terminate_in(ctx, uow, instance, principal.username, "terminated", reason)
             uow.commit()
         return instance
 
