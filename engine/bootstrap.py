@@ -22,6 +22,7 @@ from engine.services.definitions import DefinitionService
 from engine.services.forms import FormRegistry
 from engine.services.instances import InstanceService
 from engine.services.messages import MessageService
+from engine.services.organisation import OrganisationService
 from engine.services.stats import StatsService
 from engine.services.tasks import TaskService
 from engine.services.timers import TimerService
@@ -43,6 +44,7 @@ class Platform:
     cases: CaseService
     consultations: ConsultationService
     stats: StatsService
+    organisation: OrganisationService
     database: Any
 
     def migrate(self) -> None:
@@ -88,5 +90,6 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         cases=CaseService(ctx),
         consultations=ConsultationService(ctx),
         stats=StatsService(ctx),
+        organisation=OrganisationService(ctx),
         database=database,
     )

@@ -203,6 +203,11 @@ departments = Table(
     metadata,
     Column("code", String(32), primary_key=True),
     Column("name", String(255), nullable=False),
+    # from processes/organisation.toml (migration 0007): pinyin abbreviation, 首席代表 and their account
+    Column("abbr", String(16)),
+    Column("chief_representative", String(64)),
+    Column("chief_username", String(64)),
+    Column("inferred", JSON),  # the fields (or "*") that are demo values, not sourced
 )
 
 users = Table(
@@ -342,4 +347,36 @@ violations = Table(
     Column("veto", Boolean, nullable=False),
     Column("reference", String(64), nullable=False),
     Column("details", JSON, nullable=False),
+)
+
+# the organisation (processes/organisation.toml, editable by an administrator): the centre, its sub-centres, the
+# town 为民服务中心 and village 为民服务站; ``agents`` lists the 代办员 the data names (accounts are separate)
+service_points = Table(
+    "service_points",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("kind", String(16), nullable=False, index=True),  # centre | sub_centre | town | village
+    Column("category", String(32)),  # a sub-centre's kind: 开发区, 税务, 交警 …
+    Column("parent_code", String(32), ForeignKey("service_points.code"), index=True),
+    Column("phone", String(32)),
+    Column("note", Text),
+    Column("agents", JSON, nullable=False),
+    Column("details", JSON, nullable=False),  # the centre's authority, sections, hotline, staff_count
+    Column("inferred", JSON, nullable=False),
+)
+
+# windows of the centre (the consultation and complaint desks are windows of category 咨询/投诉) and of towns
+windows = Table(
+    "windows",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("department", String(32), ForeignKey("departments.code"), index=True),
+    Column("service_point", String(32), ForeignKey("service_points.code"), nullable=False, index=True),
+    Column("number", Integer),
+    Column("phone", String(32)),
+    Column("note", Text),
+    Column("inferred", JSON, nullable=False),
 )

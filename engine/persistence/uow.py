@@ -15,6 +15,7 @@ from engine.persistence.repositories.calendar import CalendarRepository
 from engine.persistence.repositories.cases import CaseRepository, CatalogueRepository, NoticeRepository
 from engine.persistence.repositories.definitions import DefinitionRepository
 from engine.persistence.repositories.instances import InstanceRepository
+from engine.persistence.repositories.organisation import OrganisationRepository
 from engine.persistence.repositories.supervision import ConsultationRepository, ViolationRepository
 
 # SQLSTATEs meaning "another transaction got there first": serialization failure, deadlock, lock not available
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.notices = NoticeRepository(self._conn)
         self.consultations = ConsultationRepository(self._conn)
         self.violations = ViolationRepository(self._conn)
+        self.organisation = OrganisationRepository(self._conn)
         return self
 
     def commit(self) -> None:

@@ -14,6 +14,7 @@ from engine.domain.catalogue_model import Item
 from engine.domain.organisation import load_organisation
 from engine.errors import NotFound, PermissionDenied
 from engine.services.context import ServiceContext
+from engine.services.organisation import write_organisation
 
 CATALOGUE_FILE = "catalog.toml"
 ORGANISATION_FILE = "organisation.toml"
@@ -69,6 +70,7 @@ class CatalogueService:
         with self._ctx.uow(write=True) as uow:
             for department in organisation.departments:
                 uow.accounts.add_department(department.code, department.name)
+            write_organisation(uow, organisation)  # the centre, departments' details, service points, windows
             for item in catalogue.items:
                 uow.catalogue.upsert(item_row(item), now)
             uow.commit()

@@ -31,6 +31,7 @@ class UnitOfWorkLike(Protocol):
     notices: Any
     consultations: Any
     violations: Any
+    organisation: Any
     skip_locked: bool
 
     def __enter__(self) -> UnitOfWorkLike: ...

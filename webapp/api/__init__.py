@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from webapp.api import cases, centre, definitions, instances, misc, tasks  # noqa: E402,F401  (routes register on bp)
+from webapp.api import cases, centre, definitions, instances, misc, organisation, tasks  # noqa: E402,F401  (routes register on bp)

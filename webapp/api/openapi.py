@@ -355,6 +355,7 @@ def document() -> dict[str, Any]:
             },
         }
     )
+    paths.update(_organisation_paths())
     for action in ("claim", "unclaim"):
         paths[f"/tasks/{{task_id}}/{action}"] = {
             "post": _op(f"{action.capitalize()} a task", {"200": _resp("task", OBJ)}, 401, 403, 404, 409, params=[tid])
@@ -397,5 +398,111 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+        },
+    }
+
+
+def _organisation_paths() -> dict[str, Any]:
+    """The organisation: read by staff, edited by administrators."""
+    text = {"type": "string"}
+    nullable = {"type": ["string", "null"]}
+    window = {
+        "type": "object",
+        "properties": {
+            "code": text,
+            "name": text,
+            "category": text,
+            "department": nullable,
+            "service_point": text,
+            "number": {"type": ["integer", "null"]},
+            "phone": nullable,
+            "note": nullable,
+        },
+    }
+    grant = {"type": "object", "properties": {"role": text, "department": nullable, "window": nullable}}
+    code, username = _path_param("code"), _path_param("username")
+    return {
+        "/organisation": {
+            "get": _op(
+                "The centre, departments with windows and staff counts, desks, sub-centres, towns with windows, "
+                "agents and villages (staff)",
+                {"200": _resp("organisation", OBJ)},
+                401,
+                403,
+            )
+        },
+        "/organisation/departments/{code}": {
+            "patch": _op(
+                "Rename a department or change its chief representative (admin)",
+                {"200": _resp("department", OBJ)},
+                401,
+                403,
+                404,
+                422,
+                params=[code],
+                body={
+                    "type": "object",
+                    "properties": {"name": text, "chief_representative": nullable, "chief_username": nullable},
+                },
+            )
+        },
+        "/organisation/windows": {
+            "post": _op(
+                "Open a window or desk at a service point (admin)",
+                {"201": _resp("window", OBJ)},
+                401,
+                403,
+                422,
+                body={**window, "required": ["code", "name", "category", "service_point"]},
+            )
+        },
+        "/organisation/windows/{code}": {
+            "patch": _op(
+                "Change a window (admin)", {"200": _resp("window", OBJ)}, 401, 403, 404, 422, params=[code], body=window
+            )
+        },
+        "/organisation/service-points": {
+            "post": _op(
+                "Add a sub-centre, town centre or village station (admin)",
+                {"201": _resp("service point", OBJ)},
+                401,
+                403,
+                422,
+                body={
+                    "type": "object",
+                    "required": ["code", "name", "kind"],
+                    "properties": {
+                        "code": text,
+                        "name": text,
+                        "kind": {"enum": ["centre", "sub_centre", "town", "village"]},
+                        "parent_code": nullable,
+                        "category": nullable,
+                        "phone": nullable,
+                        "note": nullable,
+                    },
+                },
+            )
+        },
+        "/organisation/staff/{username}/roles": {
+            "post": _op(
+                "Grant a role (in a department, at a window) to an account (admin)",
+                {"200": _resp("the account's roles", OBJ)},
+                401,
+                403,
+                404,
+                422,
+                params=[username],
+                body={**grant, "required": ["role"]},
+            ),
+            "delete": _op(
+                "Take a role from an account (admin; JSON body or ?role=&department=)",
+                {"200": _resp("the account's roles", OBJ)},
+                401,
+                403,
+                404,
+                409,
+                422,
+                params=[username, _query("role"), _query("department")],
+            ),
         },
     }

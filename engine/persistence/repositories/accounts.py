@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from engine.domain.access import Principal, RoleGrant
 from engine.persistence.tables import departments, user_roles, users
@@ -83,3 +84,36 @@ class AccountRepository:
             display_name=user.display_name,
             grants=frozenset(RoleGrant(r.role, r.department) for r in grants),
         )
+
+    def user_id(self, username: str) -> int | None:
+        """The id of an active account, or None."""
+        row = self._conn.execute(
+            select(users.c.id).where(users.c.username == username, users.c.active.is_(True))
+        ).first()
+        return int(row.id) if row else None
+
+    def set_window(self, user_id: int, role: str, department: str | None, window: str | None) -> None:
+        """Move an existing grant to another window (or none)."""
+        self._conn.execute(update(user_roles).where(*_grant_is(user_id, role, department)).values(window=window))
+
+    def revoke(self, user_id: int, role: str, department: str | None) -> bool:
+        """Remove one grant; False when the user did not hold it."""
+        result = self._conn.execute(delete(user_roles).where(*_grant_is(user_id, role, department)))
+        return bool(result.rowcount)
+
+    def holder_count(self, role: str) -> int:
+        """How many active accounts hold ``role`` (in any department)."""
+        query = (
+            select(func.count(func.distinct(user_roles.c.user_id)))
+            .join(users, users.c.id == user_roles.c.user_id)
+            .where(user_roles.c.role == role, users.c.active.is_(True))
+        )
+        return int(self._conn.execute(query).scalar_one())
+
+
+def _grant_is(user_id: int, role: str, department: str | None) -> tuple[Any, ...]:
+    return (
+        user_roles.c.user_id == user_id,
+        user_roles.c.role == role,
+        user_roles.c.department.is_(None) if department is None else user_roles.c.department == department,
+    )
