@@ -191,11 +191,15 @@ class Case:
             self._refuse("request_correction", "补正通知须列明全部需补正的材料", "a correction must name the materials")
         violation = None
         if self.corrections:
-            repeated = tuple(i for i in items if i in self.corrections[0].visible)
+            # 一次性告知: a material the officer could already see at the first notice, yet named only now.
+            # Naming again something an earlier notice named (a supplement still wrong) is no breach.
+            named_before = {item for request in self.corrections for item in request.items}
+            repeated = tuple(i for i in items if i in self.corrections[0].visible and i not in named_before)
             if repeated:
                 violation = Violation("second_correction", repeated, at, actor)
         self._move("request_correction", CaseStatus.CORRECTION_REQUESTED, at, actor, "、".join(items))
-        self.corrections.append(CorrectionRequest(at, items, actor, frozenset(self.materials) | set(items)))
+        # what the officer could see: the materials on file when this notice was issued
+        self.corrections.append(CorrectionRequest(at, items, actor, frozenset(self.materials)))
         self.materials.update(dict.fromkeys(items, False))
         self.accepted_at = None  # the clock restarts when the supplement arrives
         if violation is not None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.calendar import WorkCalendar
+from engine.domain.case_clock import EXTENSION_DAYS
 from engine.domain.cases import Case, CaseStatus
 from engine.errors import FieldError, FormValidationError
 
@@ -42,6 +43,8 @@ def _acceptance(case: Case, data: dict[str, Any], now: datetime, actor: str, cal
     if decision == "accept":
         if case.status == CaseStatus.RECEIVED:
             case.accept(now, actor)
+        elif case.status == CaseStatus.CORRECTION_REQUESTED:  # accepting means the supplement is complete
+            case.supply_correction(now, actor)
     elif decision == "not_accept":
         _require_reasons(data, "不予受理须说明理由 / a refusal to accept needs reasons")
         case.refuse_acceptance(now, actor, _reasons(data))
@@ -65,8 +68,10 @@ def apply_case_step(
     elif step == "auto_accept":
         case.auto_accept_if_overdue(now, calendar)
     elif step == "correction":
-        if data.get("supplied", True):
-            case.supply_correction(now, actor)
+        if data.get("supplied") is False:  # the process would loop back while the case still waits: refuse
+            message = "补正材料尚未收齐：收到材料后再办理此步 / complete this step when the materials have arrived"
+            raise FormValidationError(message, [FieldError("supplied", message)])
+        case.supply_correction(now, actor)
     elif step == "special_procedure_start":
         kind = str(data.get("special_procedure") or "特别程序")
         case.start_pause(kind, now, _counted(guide, kind), actor)
@@ -74,7 +79,8 @@ def apply_case_step(
         case.end_pause(now, actor)
     elif step == "extension":
         if data.get("approved"):
-            case.extend(now, actor, str(data.get("reason") or ""), calendar)
+            days = guide.get("extension_days") or EXTENSION_DAYS  # the item's own rule, else 第42条's ten
+            case.extend(now, actor, str(data.get("reason") or ""), calendar, days=int(days))
     elif step == "decision":
         if not data.get("approved"):
             _require_reasons(data, "不予许可须说明理由 / a refusal needs reasons")

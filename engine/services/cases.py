@@ -34,6 +34,8 @@ class CreatedCase:
 
 def _text(body: dict[str, Any], field: str, max_length: int, errors: list[FieldError], required: bool) -> str:
     value = body.get(field)
+    if isinstance(value, str):
+        value = value.strip()
     if value is None or value == "":
         if required:
             errors.append(FieldError(field, "required"))
@@ -41,7 +43,7 @@ def _text(body: dict[str, Any], field: str, max_length: int, errors: list[FieldE
     if not isinstance(value, str) or len(value) > max_length:
         errors.append(FieldError(field, f"must be text of at most {max_length} characters"))
         return ""
-    return value.strip()
+    return value
 
 
 def _materials(raw: Any, errors: list[FieldError]) -> dict[str, bool]:
@@ -54,7 +56,10 @@ def _materials(raw: Any, errors: list[FieldError]) -> dict[str, bool]:
     for index, entry in enumerate(raw):
         name, received = (entry, True) if isinstance(entry, str) else (None, True)
         if isinstance(entry, dict):
-            name, received = entry.get("name"), bool(entry.get("received", True))
+            name, received = entry.get("name"), entry.get("received", True)
+            if not isinstance(received, bool):
+                errors.append(FieldError(f"materials.{index}.received", "true or false"))
+                continue
         if not isinstance(name, str) or not name.strip() or len(name) > 200:
             errors.append(FieldError(f"materials.{index}", "needs a material name"))
             continue
@@ -65,6 +70,14 @@ def _materials(raw: Any, errors: list[FieldError]) -> dict[str, bool]:
 def mask_name(name: str) -> str:
     """张三 -> 张*, 欧阳娜娜 -> 欧***: enough for an applicant to recognise, not to identify."""
     return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def may_see_case(principal: Principal, row: dict[str, Any]) -> bool:
+    """Administrators and supervision; staff of the case's department or of the centre's own desks and windows;
+    and whoever opened it (an agent sees the cases they filed, not the county's)."""
+    if principal.is_admin or principal.has_role("supervisor") or row.get("created_by") == principal.username:
+        return True
+    return any(g.department is not None and g.department in (row["department"], CENTRE) for g in principal.grants)
 
 
 class CaseService:
@@ -183,7 +196,8 @@ class CaseService:
         item = event.uow.catalogue.get(case.item_code) or {}
         seen, breaches = len(case.history), len(case.violations)
         for element in steps:
-            data = event.form_data if element.task_id == event.completed_task_id else None
+            # the form that triggered this advance: also what a script step right after it acts on
+            data = event.form_data if isinstance(event.form_data, dict) else None
             apply_case_step(
                 case,
                 element.properties["caseStep"],
@@ -268,13 +282,29 @@ class CaseService:
     def _end_early(
         self, principal: Principal, case_no: str, action: str, reason: str, roles: tuple[str, ...]
     ) -> dict[str, Any]:
+        return with_retry(3, lambda: self._end_early_once(principal, case_no, action, reason, roles))
+
+    def _end_early_once(
+        self, principal: Principal, case_no: str, action: str, reason: str, roles: tuple[str, ...]
+    ) -> dict[str, Any]:
         ctx = self._ctx
         with ctx.uow(write=True) as uow:
-            row = uow.cases.get(case_no, for_update=uow.skip_locked)
-            if row is None:
+            # lock the instance before the case, as a task completion does, so the two cannot deadlock
+            first = uow.cases.get(case_no)
+            if first is None:
                 raise NotFound(f"no case {case_no}")
+            if first["instance_id"]:
+                uow.instances.get(first["instance_id"], for_update=True)
+            row = uow.cases.get(case_no, for_update=uow.skip_locked)
             department = row["department"]
-            if not (principal.is_admin or any(principal.holds(r, department) for r in roles)):
+            opened_it = action == "withdraw" and row["created_by"] == principal.username
+            centre_window = action == "withdraw" and principal.holds("window_officer", CENTRE)
+            if not (
+                principal.is_admin
+                or opened_it
+                or centre_window
+                or any(g.role in roles and g.department == department for g in principal.grants)
+            ):
                 raise PermissionDenied(f"{action} needs the role {' or '.join(roles)} in {department}")
             if not reason or not reason.strip():
                 raise FormValidationError("a reason is required", [FieldError("reason", "required")])
@@ -330,11 +360,7 @@ class CaseService:
             row = uow.cases.get(case_no)
         if row is None:
             raise NotFound(f"no case {case_no}")
-        if not (
-            principal.is_admin
-            or principal.has_role("supervisor")
-            or any(g.department in (None, row["department"], CENTRE) for g in principal.grants)
-        ):
+        if not may_see_case(principal, row):
             raise PermissionDenied("this case belongs to another department")
         case = case_from_dict(row["record"])
         return {

@@ -38,25 +38,26 @@ class ConsultationService:
             raise PermissionDenied("only staff log consultations")
         errors: list[FieldError] = []
         channel = body.get("channel", "desk")
-        if channel not in CHANNELS:
+        if not isinstance(channel, str) or channel not in CHANNELS:
             errors.append(FieldError("channel", f"one of {', '.join(CHANNELS)}"))
         subject = _text(body, "subject", 255, errors)
         question = _text(body, "question", 4000, errors)
         answer = _text(body, "answer", 4000, errors, required=False)
         try:
             outcome = Outcome(body.get("outcome", "answered"))
-        except ValueError:
+        except (ValueError, TypeError):
             errors.append(FieldError("outcome", "one of answered, transferred, referred"))
             outcome = Outcome.ANSWERED
-        transferred_to = body.get("transferred_to") or None
-        referred_to = body.get("referred_to") or None
+        transferred_to = _text(body, "transferred_to", 32, errors, required=False) or None
+        referred_to = _text(body, "referred_to", 255, errors, required=False) or None
+        item_code = _text(body, "item_code", 64, errors, required=False) or None
         if outcome is Outcome.TRANSFERRED and not transferred_to:
             errors.append(FieldError("transferred_to", "required for a transfer"))
         if outcome is Outcome.REFERRED and not referred_to:
             errors.append(FieldError("referred_to", "required for a referral"))
         if errors:
             raise FormValidationError("the consultation cannot be logged", errors)
-        department = next((g.department for g in principal.grants if g.department), None)
+        department = min((g.department for g in principal.grants if g.department), default=None)
         now = self._ctx.now()
         with self._ctx.uow(write=True) as uow:
             if transferred_to and not uow.accounts.department_exists(str(transferred_to)):
@@ -72,8 +73,8 @@ class ConsultationService:
                 self._ctx.runtime_calendar(),
                 answer=answer,
                 transferred_to=transferred_to,
-                referred_to=str(referred_to) if referred_to else None,
-                item_code=body.get("item_code") or None,
+                referred_to=referred_to,
+                item_code=item_code,
             )
             record.id = uow.consultations.add(record)
             uow.commit()
@@ -84,56 +85,58 @@ class ConsultationService:
             record = uow.consultations.get(consultation_id, for_update=True)
             if record is None:
                 raise NotFound(f"no consultation {consultation_id}")
-            allowed = (
-                principal.is_admin
-                or principal.username == record.first_responder
-                or any(g.department == record.transferred_to for g in principal.grants)
-            )
-            if not allowed:
-                raise PermissionDenied("only the first responder or the receiving department may close it")
-            close(record, self._ctx.now(), principal.username, answer)
+            # the receiving department answers it: a first responder cannot close their own transfer away
+            if not (principal.is_admin or any(g.department == record.transferred_to for g in principal.grants)):
+                raise PermissionDenied("only the receiving department may close a transferred inquiry")
+            now = self._ctx.now()
+            late = is_breached(record, now)
+            close(record, now, principal.username, answer)
+            if late:  # closed after its follow-up time, before the scan saw it: still a breach
+                record.violation_at = now
+                self._record_violation(uow, record, now)
             uow.consultations.save(record)
             uow.commit()
         return record
 
     def list(self, principal: Principal, *, open_only: bool = False) -> list[Consultation]:
+        """Administrators and supervision see all; others see transfers to their departments and what they
+        answered first (a first responder follows up what they passed on)."""
         if not principal.grants:
             raise PermissionDenied("only staff see consultations")
-        scoped = (
-            None
-            if (principal.is_admin or principal.has_role("supervisor"))
-            else next((g.department for g in principal.grants if g.department), None)
-        )
+        everything = principal.is_admin or principal.has_role("supervisor")
+        departments = None if everything else frozenset(g.department for g in principal.grants if g.department)
         with self._ctx.uow() as uow:
-            return list(uow.consultations.recent(open_only=open_only, department=scoped))
+            return list(
+                uow.consultations.recent(open_only=open_only, departments=departments, username=principal.username)
+            )
 
     def record_breaches(self, now: datetime | None = None) -> int:
-        """Turn every transfer left open past its follow-up time into a veto-level violation (run on a schedule)."""
+        """Turn every transfer left open past its follow-up time into a veto-level violation (run on a schedule;
+        several schedulers may run it at once: rows are locked and marked at most once)."""
         now = now or self._ctx.now()
-        zone = self._ctx.runtime_calendar().zone
         with self._ctx.uow(write=True) as uow:
             breached = [r for r in uow.consultations.breached(now) if is_breached(r, now)]
+            breached = [r for r in breached if uow.consultations.mark_violation(r.id, now)]
             for record in breached:
-                record.violation_at = now
-                uow.consultations.save(record)
-                uow.violations.add(
-                    "first_inquiry",
-                    record.first_responder,
-                    record.department,
-                    now,
-                    now.astimezone(zone).year,
-                    True,
-                    f"consultation:{record.id}",
-                    {
-                        "subject": record.subject,
-                        "transferred_to": record.transferred_to,
-                        "follow_up_due": record.follow_up_due.isoformat() if record.follow_up_due else None,
-                    },
-                )
+                self._record_violation(uow, record, now)
             uow.commit()
         if breached:
             log.warning("first-inquiry violations recorded: %s", [r.id for r in breached])
         return len(breached)
+
+    def _record_violation(self, uow: Any, record: Consultation, at: datetime) -> None:
+        year = at.astimezone(self._ctx.runtime_calendar().zone).year
+        due = record.follow_up_due.isoformat() if record.follow_up_due else None
+        uow.violations.add(
+            "first_inquiry",
+            record.first_responder,
+            record.department,
+            at,
+            year,
+            True,
+            f"consultation:{record.id}",
+            {"subject": record.subject, "transferred_to": record.transferred_to, "follow_up_due": due},
+        )
 
     def evaluation(self, principal: Principal, year: int) -> Evaluation:
         """The annual evaluation view: violations per person and department; any veto-level one disqualifies."""

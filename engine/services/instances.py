@@ -267,6 +267,10 @@ class InstanceService:
             instance = uow.instances.get(instance_id, for_update=True)
             if instance is None:
                 raise NotFound(f"instance {instance_id} not found")
+            if uow.cases.for_instance(instance_id) is not None:
+                raise InvalidTransition(
+                    f"instance {instance_id} runs a case: end it through the case (withdraw or terminate)"
+                )
             if not instance.status.is_open:
                 raise InvalidTransition(f"instance {instance_id} is already {instance.status.value}")
             terminate_in(ctx, uow, instance, principal.username, "terminated", reason)
@@ -312,7 +316,7 @@ class InstanceService:
                 actor=action.get("actor") or principal.username,
                 action="retried",
                 completed_task_id=completed,
-                details={"patch": patch or {}},
+                details={"patch": patch or {}, "data": action.get("data")},
                 status=InstanceStatus.COMPLETED if snapshot.completed else InstanceStatus.RUNNING,
             )
             uow.instances.resolve_incident(incident.id, ctx.now(), principal.username)

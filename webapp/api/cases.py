@@ -119,7 +119,8 @@ def public_notice_html(case_no: str, notice_id: int) -> ResponseReturnValue:
 @bp.post("/cases/<case_no>/<any(withdraw, terminate):action>")
 def end_case(case_no: str, action: str) -> ResponseReturnValue:
     """撤回 (the applicant withdraws) or 终止 (a legal bar ends it): the case and its process end together."""
-    reason = str(json_body().get("reason", ""))
+    raw = json_body().get("reason")
+    reason = raw if isinstance(raw, str) else ""
     cases = platform().cases
     result = (cases.withdraw if action == "withdraw" else cases.terminate)(current_principal(), case_no, reason)
     return jsonify(result)

@@ -58,9 +58,12 @@ def close_consultation(consultation_id: int) -> ResponseReturnValue:
 def _date_arg(name: str) -> date:
     raw = request.args.get(name, "")
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError as exc:
         raise FormValidationError("invalid period", [FieldError(name, "a date YYYY-MM-DD")]) from exc
+    if not 2000 <= value.year <= 2100:
+        raise FormValidationError("invalid period", [FieldError(name, "a date between 2000 and 2100")])
+    return value
 
 
 @bp.get("/evaluation/<int:year>")

@@ -11,6 +11,12 @@ from engine.errors import ConcurrentUpdate
 from engine.persistence.tables import cases, items, notices
 
 
+def _serialise(conn: Connection, key: str) -> None:
+    """Take a lock named ``key`` until the transaction ends (PostgreSQL); numbering then cannot collide."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+
+
 class CatalogueRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -39,7 +45,11 @@ class CaseRepository:
         self._conn = conn
 
     def next_sequence(self, prefix: str) -> int:
-        """The next 4-digit sequence for case numbers starting with ``prefix`` (item code + date)."""
+        """The next 4-digit sequence for case numbers starting with ``prefix`` (item code + date).
+
+        On PostgreSQL a transaction-scoped advisory lock on the prefix makes concurrent openings take turns
+        (SQLite's writers already do: they begin IMMEDIATE)."""
+        _serialise(self._conn, f"case:{prefix}")
         count = self._conn.execute(
             select(func.count()).select_from(cases).where(cases.c.case_no.startswith(prefix, autoescape=True))
         ).scalar_one()
@@ -85,6 +95,7 @@ class NoticeRepository:
         self._conn = conn
 
     def next_sequence(self, kind: str, year: int) -> int:
+        _serialise(self._conn, f"notice:{kind}:{year}")
         count = self._conn.execute(
             select(func.count())
             .select_from(notices)

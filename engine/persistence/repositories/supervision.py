@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from engine.domain.consultations import Consultation, Outcome
 from engine.persistence.tables import consultations, violations
@@ -41,7 +41,8 @@ class ConsultationRepository:
         self._conn.execute(update(consultations).where(consultations.c.id == record.id).values(**values))
 
     def breached(self, now: datetime, limit: int = 500) -> list[Consultation]:
-        rows = self._conn.execute(
+        """Open transfers past their follow-up time, locked (several schedulers may scan at once)."""
+        query = (
             select(consultations)
             .where(
                 consultations.c.closed_at.is_(None),
@@ -51,14 +52,42 @@ class ConsultationRepository:
             .order_by(consultations.c.follow_up_due)
             .limit(limit)
         )
-        return [_consultation(r) for r in rows]
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [_consultation(r) for r in self._conn.execute(query)]
 
-    def recent(self, *, open_only: bool = False, department: str | None = None, limit: int = 100) -> list[Consultation]:
+    def mark_violation(self, consultation_id: int, at: datetime) -> bool:
+        """Set the violation time only if the row is still open and unmarked (a close may have won the race)."""
+        result = self._conn.execute(
+            update(consultations)
+            .where(
+                consultations.c.id == consultation_id,
+                consultations.c.violation_at.is_(None),
+                consultations.c.closed_at.is_(None),
+            )
+            .values(violation_at=at)
+        )
+        return bool(result.rowcount == 1)
+
+    def recent(
+        self,
+        *,
+        open_only: bool = False,
+        departments: frozenset[str] | None = None,
+        username: str | None = None,
+        limit: int = 100,
+    ) -> list[Consultation]:
+        """Newest first; when ``departments`` is given, only transfers to those departments and the inquiries
+        ``username`` answered first."""
         query = select(consultations).order_by(consultations.c.asked_at.desc()).limit(limit)
         if open_only:
             query = query.where(consultations.c.closed_at.is_(None))
-        if department:
-            query = query.where(consultations.c.transferred_to == department)
+        if departments is not None:
+            query = query.where(
+                or_(
+                    consultations.c.transferred_to.in_(sorted(departments)), consultations.c.first_responder == username
+                )
+            )
         return [_consultation(r) for r in self._conn.execute(query)]
 
     def count_between(self, start: datetime, end: datetime) -> int:
