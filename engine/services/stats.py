@@ -19,13 +19,21 @@ DEFINITIONS = {
     "accepted": "受理量: cohort cases accepted (incl. auto-accepted after 5 working days and 即办)",
     "not_accepted": "不予受理: cohort cases refused at acceptance",
     "corrections": "补正: cohort cases that received at least one 一次性告知单",
-    "completed": "办结量: cohort cases with a result (decided, delivered, withdrawn or terminated after acceptance)",
+    "completed": "办结量: accepted cohort cases decided (准予/不予), completed on the spot, or withdrawn or terminated "
+    "after acceptance, before the period's end; delivery may follow the decision (行政许可法第四十四条)",
     "completion_rate": "办结率: completed / accepted, in percent (cohort)",
-    "on_time_rate": "按时办结率: completed no later than their promised due time / completed, in percent",
-    "overdue": "超期: cohort cases past their promised due time and not completed at the period's end",
+    "on_time_rate": "按时办结率: completed (decided) no later than their promised due time / completed, in percent",
+    "overdue": "超期: accepted cohort cases past their promised due time and not completed at the period's end "
+    "(or now, if earlier); a case paused for a special procedure is not counted (第四十五条)",
     "instant": "即办件: cohort cases completed on the spot",
     "instant_share": "即办件占比: instant / completed, in percent",
 }
+
+
+def _done_at(case: dict[str, Any]) -> datetime | None:
+    """When the case was 办结: its decision (delivery may follow within 第44条's ten days), or its end."""
+    decided = case["record"].get("decided_at")
+    return datetime.fromisoformat(decided) if decided else case["completed_at"]
 
 
 def _percent(part: int, whole: int) -> float:
@@ -50,9 +58,18 @@ class StatsService:
         instant_nos = {c["case_no"] for c in instant}
         accepted = [c for c in cohort if c["accepted_at"] is not None or c["case_no"] in instant_nos]
         # a refusal at acceptance is not a completed case: completion counts accepted cases only
-        completed = [c for c in accepted if c["completed_at"] is not None]
-        on_time = [c for c in completed if c["due_at"] is None or c["completed_at"] <= c["due_at"]]
-        overdue = [c for c in cohort if c["completed_at"] is None and c["due_at"] is not None and c["due_at"] < now]
+        for case in cohort:
+            case["done_at"] = _done_at(case)
+        completed = [c for c in accepted if c["done_at"] is not None and c["done_at"] < until]
+        on_time = [c for c in completed if c["due_at"] is None or c["done_at"] <= c["due_at"]]
+        overdue = [
+            c
+            for c in accepted
+            if (c["done_at"] is None or c["done_at"] >= until)
+            and c["due_at"] is not None
+            and c["due_at"] < now
+            and c["status"] != "paused"  # 第45条: a special procedure's time does not count
+        ]
         figures = {
             "from": start.isoformat(),
             "to": end.isoformat(),
