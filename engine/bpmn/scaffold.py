@@ -12,7 +12,8 @@ The case service relies on these conventions; change them only together with it.
 * ``acceptance`` → ``acceptance_route`` on ``acceptance["decision"]``: not_accept → ``end_not_accepted``;
   correction → ``correction`` → back to acceptance; instant_done (即办件 only) → ``delivery``; otherwise
   (accept, the default flow) → processing. The interrupting timer ``auto_accept`` (caseStep auto_accept,
-  ``workdays_after(5, received_at)``) also continues to processing.
+  ``workdays_after(5)``, counted from when the acceptance task is reached: the receipt, or the
+  supplement after a correction) also continues to processing.
 * processing = the item's steps in order (consecutive other-department opinions in parallel); a step with a
   limit has a non-interrupting timer ``<id>_deadline`` → script ``step_overdue = "<id>"`` → end.
   ``examination`` also has the non-interrupting timer ``promised_deadline`` (承诺时限) and, for items with
@@ -153,7 +154,8 @@ class Builder:
         self.node("start", "startEvent", "收件", w, 0)
         self.pending, self.col = [("start", {})], 1
         self.place("acceptance", "userTask", first.name, w, loop=True, properties=_task_properties("acceptance"))
-        self.timer("auto_accept", "acceptance", "bottom", "workdays_after(5, received_at)", "5个工作日受理时限")
+        # counted from reaching the task: the receipt, or a supplement after a correction (第32条, restart rule)
+        self.timer("auto_accept", "acceptance", "bottom", "workdays_after(5)", "5个工作日受理时限")
         self.step_timer(Planned("acceptance", "acceptance", first.name, w, first.days), side="top")
         self.node("acceptance_route", "exclusiveGateway", "受理审查结果", w, 3)
         self.flow("acceptance", "acceptance_route")

@@ -150,14 +150,13 @@ class CaseService:
                 "received_at": now.isoformat(),
                 "materials": sorted(materials),
             }
-            instance, snapshot = start_in(
-                ctx, uow, version, data, department=department, business_key=case_no, actor=principal.username
-            )
+            # the case exists before its process takes its first steps, so a first step that means something
+            # for the case (a caseStep) is applied to it like any later one
             uow.cases.add(
                 {
                     "case_no": case_no,
                     "item_code": item_code,
-                    "instance_id": instance.id,
+                    "instance_id": None,
                     "department": department,
                     "window": item["window"],
                     "channel": channel,
@@ -173,6 +172,10 @@ class CaseService:
                     "created_by": principal.username,
                 }
             )
+            instance, snapshot = start_in(
+                ctx, uow, version, data, department=department, business_key=case_no, actor=principal.username
+            )
+            uow.cases.set_instance(case_no, instance.id)
             self._issue(uow, ["receipt"], case, None, item, applicant["name"], None, now)
             uow.commit()
         after_start(ctx, instance, snapshot)
@@ -189,6 +192,10 @@ class CaseService:
         if not steps:
             return
         row = event.uow.cases.for_instance(event.instance.id)
+        if row is None and event.instance.business_key:  # the case's first steps, before it records its instance
+            row = event.uow.cases.get(event.instance.business_key)
+            if row is not None and row["instance_id"] is not None:
+                row = None
         if row is None:
             return
         case = case_from_dict(row["record"])

@@ -65,6 +65,9 @@ class CaseRepository:
         row = self._conn.execute(query).first()
         return dict(row._mapping) if row else None
 
+    def set_instance(self, case_no: str, instance_id: int) -> None:
+        self._conn.execute(update(cases).where(cases.c.case_no == case_no).values(instance_id=instance_id))
+
     def for_instance(self, instance_id: int) -> dict[str, Any] | None:
         row = self._conn.execute(select(cases).where(cases.c.instance_id == instance_id)).first()
         return dict(row._mapping) if row else None
