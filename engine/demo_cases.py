@@ -29,6 +29,8 @@ FATES = [
     ("in_examination", 8),
     ("awaiting_decision", 5),
     ("received", 4),
+    ("withdrawn", 2),
+    ("terminated", 1),
 ]
 NAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = ["建国", "秀英", "志强", "丽华", "海燕", "明", "军", "芳", "伟", "娜", "磊", "婷", "云", "涛", "敏"]
@@ -76,6 +78,9 @@ def _plan(fate: str, special: str, rng: random.Random) -> list[tuple[timedelta, 
     steps.append((at, "acceptance", {"decision": "accept"}))
     if fate == "in_examination":
         return steps
+    if fate in {"withdrawn", "terminated"}:
+        reason = "申请人书面申请撤回" if fate == "withdrawn" else "项目依法被撤销，无法继续办理"
+        return [*steps, (at + hours(20, 60), fate, {"reason": reason})]
     at += hours(20, 60)
     pause = special if fate == "paused" else ""
     steps.append((at, "examination", {"opinion": "材料齐全，符合法定条件", "special_procedure": pause}))
@@ -238,6 +243,13 @@ def _apply(
     case_no = case_nos.get(event.case_no)
     if case_no is None:
         return False
+    if event.step in {"withdrawn", "terminated"}:
+        department = departments[event.case_no]
+        if event.step == "withdrawn":
+            platform.cases.withdraw(who("window_officer", department), case_no, event.data["reason"])
+        else:
+            platform.cases.terminate(who("approver", department), case_no, event.data["reason"])
+        return True
     view = platform.cases.show(Principal("demo", grants=frozenset({RoleGrant("admin")})), case_no)
     instance = platform.instances.show(Principal("demo", grants=frozenset({RoleGrant("admin")})), view["instance_id"])
     wanted = _FORMS.get(event.step, event.step)
