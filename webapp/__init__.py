@@ -23,10 +23,14 @@ def create_app(
     app.config.update(config or {})
     app.extensions["onestop"] = platform
 
-    from webapp import errors, pages
+    from webapp import clerk, errors, i18n, pages, security, web_auth
     from webapp.api import bp as api_bp
 
     errors.register(app)
+    security.register(app)
+    i18n.register(app, platform.settings.instance_dir, platform.settings.timezone)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(web_auth.bp)
+    app.register_blueprint(clerk.bp)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -44,13 +44,22 @@ def error_body(code: str, message: str, details: object = None) -> dict[str, obj
     return {"error": {"code": code, "message": message, "details": details}}
 
 
+def _wants_page() -> bool:
+    """Browser pages get an HTML error page; the JSON API always gets the JSON error body."""
+    return not request.path.startswith("/api/")
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(OnestopError)
     def _domain(error: OnestopError) -> ResponseReturnValue:
+        if _wants_page():
+            return render_template("pages/error.html", message=error.message), status_of(error)
         return jsonify(error_body(error.code, error.message, error.details)), status_of(error)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
+        if _wants_page():
+            return render_template("pages/error.html", message=error.description or error.name), error.code or 500
         code = (error.name or "error").lower().replace(" ", "_")
         return jsonify(error_body(code, error.description or error.name)), error.code or 500
 

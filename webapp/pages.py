@@ -16,7 +16,8 @@ color:#1f2937;line-height:1.6}h1{color:#b91c1c}code{background:#f3f4f6;padding:0
 <p>Onestop 以 BPMN 流程驱动各审批事项：并联审查、限时办结（按工作日计时）、电子监察。</p>
 <ul><li>接口文档：<a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a></li>
 <li>获取令牌：<code>POST /api/v1/auth/token</code></li>
-<li>已部署流程：{{ count }} 个</li></ul>
+<li>已部署流程：{{ count }} 个</li>
+<li><a href="/login">工作人员登录</a></li></ul>
 <p lang="en">English: Onestop runs each approval item as a BPMN process; see the API description above.</p>
 </body></html>"""
 
