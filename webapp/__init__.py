@@ -23,7 +23,7 @@ def create_app(
     app.config.update(config or {})
     app.extensions["onestop"] = platform
 
-    from webapp import clerk, errors, i18n, pages, security, web_auth
+    from webapp import clerk, errors, i18n, pages, public, security, web_auth
     from webapp.api import bp as api_bp
 
     errors.register(app)
@@ -33,4 +33,5 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(web_auth.bp)
     app.register_blueprint(clerk.bp)
+    app.register_blueprint(public.bp)
     return app

@@ -17,6 +17,7 @@ color:#1f2937;line-height:1.6}h1{color:#b91c1c}code{background:#f3f4f6;padding:0
 <ul><li>接口文档：<a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a></li>
 <li>获取令牌：<code>POST /api/v1/auth/token</code></li>
 <li>已部署流程：{{ count }} 个</li>
+<li><a href="/guide">办事指南</a> · <a href="/lookup">办件查询</a></li>
 <li><a href="/login">工作人员登录</a></li></ul>
 <p lang="en">English: Onestop runs each approval item as a BPMN process; see the API description above.</p>
 </body></html>"""
