@@ -48,16 +48,25 @@ def inbox() -> ResponseReturnValue:
     return render_template("pages/inbox.html", rows=rows)
 
 
-def _task_page(task_id: str, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-               message: str | None = None, status: int = 200) -> ResponseReturnValue:
+def _task_page(
+    task_id: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     principal = signed_in_principal()
     assert principal is not None
     view = platform().tasks.show(principal, task_id)
-    fields = render_fields(view.form_schema or {"type": "object", "properties": {}},
-                           values if values is not None else view.data.get(view.task.element_id, {}), errors or {})
+    fields = render_fields(
+        view.form_schema or {"type": "object", "properties": {}},
+        values if values is not None else view.data.get(view.task.element_id, {}),
+        errors or {},
+    )
     history = platform().instances.show(principal, view.task.instance_id).history
-    return render_template("pages/task.html", view=view, fields=fields, errors=errors or {}, message=message,
-                           history=history), status
+    return render_template(
+        "pages/task.html", view=view, fields=fields, errors=errors or {}, message=message, history=history
+    ), status
 
 
 @bp.get("/tasks/<task_id>")

@@ -29,8 +29,15 @@ def guide() -> ResponseReturnValue:
     department = request.args.get("department", "")
     items = [i for i in platform().catalogue.items() if _matches(i, words, kind, department)]
     departments = dict(platform().accounts.departments())
-    return render_template("pages/guide.html", items=items, words=words, kind=kind, department=department,
-                           departments=departments, types=TYPES)
+    return render_template(
+        "pages/guide.html",
+        items=items,
+        words=words,
+        kind=kind,
+        department=department,
+        departments=departments,
+        types=TYPES,
+    )
 
 
 @bp.get("/guide/<code>")
@@ -41,8 +48,13 @@ def guide_item(code: str) -> ResponseReturnValue:
         return render_template("pages/error.html", message="没有该事项 / no such item"), 404
     departments = dict(platform().accounts.departments())
     guide = item["guide"]
-    return render_template("pages/guide_item.html", item=item, guide=guide, inferred=set(guide.get("inferred", [])),
-                           department_name=departments.get(item["department"], item["department"]))
+    return render_template(
+        "pages/guide_item.html",
+        item=item,
+        guide=guide,
+        inferred=set(guide.get("inferred", [])),
+        department_name=departments.get(item["department"], item["department"]),
+    )
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
@@ -55,4 +67,5 @@ def lookup() -> ResponseReturnValue:
         except NotFound as error:
             message = error.message  # the same words for a wrong code as for a case that does not exist
     return render_template("pages/lookup.html", result=result, message=message, case_no=case_no), (
-        404 if message else 200)
+        404 if message else 200
+    )

@@ -27,8 +27,9 @@ def login() -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         try:
-            principal = platform().accounts.authenticate(request.form.get("username", ""),
-                                                         request.form.get("password", ""))
+            principal = platform().accounts.authenticate(
+                request.form.get("username", ""), request.form.get("password", "")
+            )
         except AuthenticationFailed:
             error = _("用户名或密码错误")
         else:

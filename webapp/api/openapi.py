@@ -269,32 +269,6 @@ def document() -> dict[str, Any]:
                     params=[case_no, _query("query_code")],
                 )
             },
-            "/cases/{case_no}/withdraw": {
-                "post": _op(
-                    "撤回: the applicant withdraws (before the decision)",
-                    {"200": _resp("case", OBJ)},
-                    401,
-                    403,
-                    404,
-                    409,
-                    422,
-                    params=[case_no],
-                    body={"type": "object", "properties": {"reason": {"type": "string"}}},
-                )
-            },
-            "/cases/{case_no}/terminate": {
-                "post": _op(
-                    "终止: a legal bar ends the case",
-                    {"200": _resp("case", OBJ)},
-                    401,
-                    403,
-                    404,
-                    409,
-                    422,
-                    params=[case_no],
-                    body={"type": "object", "properties": {"reason": {"type": "string"}}},
-                )
-            },
             "/consultations": {
                 "post": _op(
                     "Log an inquiry with its first responder",
@@ -356,6 +330,16 @@ def document() -> dict[str, Any]:
         }
     )
     paths.update(_organisation_paths())
+    reason_body = {"type": "object", "properties": {"reason": {"type": "string"}}}
+    for action, summary in (
+        ("withdraw", "撤回: the applicant withdraws (before the decision)"),
+        ("terminate", "终止: a legal bar ends the case"),
+    ):
+        paths[f"/cases/{{case_no}}/{action}"] = {
+            "post": _op(
+                summary, {"200": _resp("case", OBJ)}, 401, 403, 404, 409, 422, params=[case_no], body=reason_body
+            )
+        }
     for action in ("claim", "unclaim"):
         paths[f"/tasks/{{task_id}}/{action}"] = {
             "post": _op(f"{action.capitalize()} a task", {"200": _resp("task", OBJ)}, 401, 403, 404, 409, params=[tid])
