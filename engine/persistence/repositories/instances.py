@@ -248,10 +248,6 @@ class InstanceRepository:
         rows = self._conn.execute(select(timers).where(timers.c.instance_id == instance_id).order_by(timers.c.due_at))
         return [TimerRecord(**{k: v for k, v in r._mapping.items() if k != "id"}) for r in rows]
 
-    def instances_with_provisional_timers(self) -> list[int]:
-        query = select(timers.c.instance_id).where(timers.c.provisional.is_(True)).distinct()
-        return [int(i) for i in self._conn.execute(query).scalars()]
-
     def instances_with_stale_deadlines(self, calendar_version: int) -> list[int]:
         """Instances holding a working-day deadline computed with an older calendar than ``calendar_version``."""
         query = select(timers.c.instance_id).where(timers.c.calendar_version < calendar_version).distinct()
