@@ -1,7 +1,9 @@
 """Chinese first, English available: Flask-Babel with Chinese source strings and an English catalogue.
 
-The catalogue (webapp/translations/en/LC_MESSAGES/messages.po) is compiled when the app is created, into the
-instance folder, so no generated .mo file lives in the repository.
+Each area of the workbench keeps its own catalogue (webapp/translations/en/LC_MESSAGES/<area>.po, so parallel
+work on different pages never edits one file); all of a language's catalogues are merged and compiled into one
+messages.mo in the instance folder when the app is created, so no generated .mo file lives in the repository.
+Two catalogues translating one message differently is an error, not a silent pick.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request, session
@@ -18,14 +21,30 @@ SOURCE = Path(__file__).resolve().parent / "translations"
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 
-def _compile(target: Path) -> None:
-    for po_path in SOURCE.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = target / po_path.relative_to(SOURCE).with_suffix(".mo")
-        mo_path.parent.mkdir(parents=True, exist_ok=True)
+def merged_catalog(language_dir: Path) -> Catalog:
+    """All of one language's area catalogues as one; a message translated two ways raises ValueError."""
+    merged = Catalog(locale=language_dir.name)
+    for po_path in sorted((language_dir / "LC_MESSAGES").glob("*.po")):
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
+        for message in catalog:
+            if not message.id:
+                continue
+            known = merged.get(message.id)
+            if known is not None and known.string != message.string:
+                raise ValueError(f"{po_path.name}: {message.id!r} is translated differently in another catalogue")
+            merged[message.id] = message
+    return merged
+
+
+def _compile(target: Path) -> None:
+    for language_dir in SOURCE.iterdir():
+        if not (language_dir / "LC_MESSAGES").is_dir():
+            continue
+        mo_path = target / language_dir.name / "LC_MESSAGES" / "messages.mo"
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
         with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
+            write_mo(mo_file, merged_catalog(language_dir))
 
 
 def select_locale() -> str:

@@ -380,3 +380,7 @@ windows = Table(
     Column("note", Text),
     Column("inferred", JSON, nullable=False),
 )
+
+# -- public feedback (migration 0008): evaluations (好差评) and complaints --
+
+# -- clerk workbench (migration 0009): attachments, comments, task transfers --
