@@ -27,9 +27,11 @@ def _marked_messages() -> dict[str, str]:
 
 def test_every_marked_message_has_an_english_translation() -> None:
     english = merged_catalog(SOURCE / "en")
-    missing = [
-        f"{where}: {text}" for text, where in sorted(_marked_messages().items()) if not english.get(text) or not english.get(text).string  # type: ignore[union-attr]
-    ]
+    missing = []
+    for text, where in sorted(_marked_messages().items()):
+        entry = english.get(text)
+        if entry is None or not entry.string:
+            missing.append(f"{where}: {text}")
     assert not missing, "add these to an area catalogue under webapp/translations/en/LC_MESSAGES/:\n" + "\n".join(
         missing
     )
