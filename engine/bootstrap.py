@@ -19,11 +19,16 @@ from engine.services.catalogue import CatalogueService
 from engine.services.consultations import ConsultationService
 from engine.services.context import ServiceContext
 from engine.services.definitions import DefinitionService
+from engine.services.diagrams import DiagramService
+from engine.services.feedback import FeedbackService
 from engine.services.forms import FormRegistry
 from engine.services.instances import InstanceService
+from engine.services.intake import IntakeService
 from engine.services.messages import MessageService
+from engine.services.migration import MigrationService
 from engine.services.organisation import OrganisationService
 from engine.services.stats import StatsService
+from engine.services.task_files import TaskFileService
 from engine.services.tasks import TaskService
 from engine.services.timers import TimerService
 
@@ -37,6 +42,7 @@ class Platform:
     definitions: DefinitionService
     instances: InstanceService
     tasks: TaskService
+    task_files: TaskFileService
     timers: TimerService
     messages: MessageService
     calendar: CalendarService
@@ -45,6 +51,10 @@ class Platform:
     consultations: ConsultationService
     stats: StatsService
     organisation: OrganisationService
+    intake: IntakeService
+    feedback: FeedbackService
+    diagrams: DiagramService
+    migration: MigrationService
     database: Any
 
     def migrate(self) -> None:
@@ -75,6 +85,7 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         helpers=make_helpers(calendar.calendar, clock),
         time_limit=settings.script_time_limit,
     )
+    tasks = TaskService(ctx)
     return Platform(
         settings=settings,
         clock=clock,
@@ -82,7 +93,8 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         accounts=AccountService(ctx),
         definitions=definitions,
         instances=InstanceService(ctx),
-        tasks=TaskService(ctx),
+        tasks=tasks,
+        task_files=TaskFileService(ctx),
         timers=TimerService(ctx),
         messages=MessageService(ctx),
         calendar=calendar,
@@ -91,5 +103,9 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         consultations=ConsultationService(ctx),
         stats=StatsService(ctx),
         organisation=OrganisationService(ctx),
+        intake=IntakeService(ctx, tasks),
+        feedback=FeedbackService(ctx),
+        diagrams=DiagramService(ctx),
+        migration=MigrationService(ctx),
         database=database,
     )

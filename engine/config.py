@@ -32,6 +32,7 @@ class Settings:
     workday_end: str = "24:00"
     script_time_limit: float = 1.0
     max_definition_bytes: int = 5 * 1024 * 1024
+    max_attachment_bytes: int = 10 * 1024 * 1024  # one task attachment (engine.services.task_files)
     scheduler_safety_interval: float = 0.5
     token_max_age: int = 12 * 3600
     #: "standard" (argon2-cffi's defaults) or "fast" (for tests and throwaway demos only)

@@ -108,3 +108,10 @@ class CalendarError(OnestopError):
     """The work calendar cannot answer (e.g. a year with neither official nor provisional data)."""
 
     code = "calendar_error"
+
+
+class MigrationRefused(InvalidTransition):
+    """An instance cannot move to another version: ``details`` lists the blocking elements
+    (``[{element_id, name, reason}]``); nothing was changed. HTTP 409."""
+
+    code = "migration_refused"

@@ -383,4 +383,89 @@ windows = Table(
 
 # -- public feedback (migration 0008): evaluations (好差评) and complaints --
 
+# one rating per case, stage and channel (一次一评 / 一事一评); nothing identifies the evaluator. A bad review
+# (level <= 2) needs rectification; ``instance_id`` will point at its rectification process (issue 7).
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(64), ForeignKey("cases.case_no"), nullable=False, index=True),
+    Column("stage", String(16), nullable=False),  # acceptance | completion
+    Column("channel", String(16), nullable=False),  # web | window | app | sms | hotline
+    Column("level", Integer, nullable=False),  # 5 非常满意 … 1 非常不满意
+    Column("comment", Text, nullable=False),
+    Column("department", String(32), nullable=False, index=True),
+    Column("window", String(32)),
+    Column("handled_by", String(64), index=True),  # the officer whose service was rated
+    Column("evaluated_at", TS, nullable=False, index=True),
+    Column("needs_rectification", Boolean, nullable=False, index=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), index=True),
+    UniqueConstraint("case_no", "stage", "channel"),
+)
+
+# complaints (投诉, GB/T 36113: 受理 → 调查 → 处置 → 反馈 → 归档); ``complainant`` is protected personal data
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),  # TS-2026-000001
+    Column("source", String(16), nullable=False),  # desk | phone | web | opinion_book
+    Column("category", String(32), nullable=False, index=True),
+    Column("department", String(32), ForeignKey("departments.code"), index=True),
+    Column("case_no", String(64), ForeignKey("cases.case_no"), index=True),
+    Column("subject", String(255), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("complainant", JSON, nullable=False),
+    Column("received_at", TS, nullable=False, index=True),
+    Column("recorded_by", String(64)),  # the desk officer who wrote down a desk, phone or opinion-book complaint
+    Column("due_at", TS, nullable=False, index=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), index=True),
+    Column("closed_at", TS),
+    Column("outcome", Text),
+)
+
 # -- clerk workbench (migration 0009): attachments, comments, task transfers --
+
+# files attached while working on a task; the bytes live outside the database, named by their sha256 (never by
+# the client's filename). task_id has no foreign key: task rows belong to the projection, not to this record.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False, index=True),
+    Column("task_id", String(36), nullable=False),
+    Column("case_no", String(64)),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", TS, nullable=False),
+)
+
+# plain-text comments on a case's process (办理意见交流), shown oldest first
+task_comments = Table(
+    "task_comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False, index=True),
+    Column("task_id", String(36)),
+    Column("author", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+# 转办: a READY task moved to another department's inbox; the record of why (the task row carries the effect)
+task_transfers = Table(
+    "task_transfers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False, index=True),
+    Column("task_id", String(36), nullable=False, index=True),
+    Column("from_department", String(32)),
+    Column("to_department", String(32), ForeignKey("departments.code"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("transferred_by", String(64), nullable=False),
+    Column("transferred_at", TS, nullable=False),
+)

@@ -14,9 +14,11 @@ from engine.persistence.repositories.accounts import AccountRepository
 from engine.persistence.repositories.calendar import CalendarRepository
 from engine.persistence.repositories.cases import CaseRepository, CatalogueRepository, NoticeRepository
 from engine.persistence.repositories.definitions import DefinitionRepository
+from engine.persistence.repositories.feedback import FeedbackRepository
 from engine.persistence.repositories.instances import InstanceRepository
 from engine.persistence.repositories.organisation import OrganisationRepository
 from engine.persistence.repositories.supervision import ConsultationRepository, ViolationRepository
+from engine.persistence.repositories.task_files import TaskFileRepository
 
 # SQLSTATEs meaning "another transaction got there first": serialization failure, deadlock, lock not available
 # (and a unique violation: two requests inserted the same key at once, e.g. two deploys of one process)
@@ -52,6 +54,8 @@ class UnitOfWork:
         self.consultations = ConsultationRepository(self._conn)
         self.violations = ViolationRepository(self._conn)
         self.organisation = OrganisationRepository(self._conn)
+        self.feedback = FeedbackRepository(self._conn)
+        self.task_files = TaskFileRepository(self._conn)
         return self
 
     def commit(self) -> None:

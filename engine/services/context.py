@@ -32,6 +32,8 @@ class UnitOfWorkLike(Protocol):
     consultations: Any
     violations: Any
     organisation: Any
+    feedback: Any
+    task_files: Any
     skip_locked: bool
 
     def __enter__(self) -> UnitOfWorkLike: ...

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.access import Principal, may_start
+from engine.domain.instance_query import InstanceQuery, InstanceSummary
 from engine.domain.records import (
     AuditEvent,
     HumanTaskRecord,
@@ -204,24 +205,14 @@ class InstanceService:
             view.data = self._ctx.runtime.current_data(instance.state)
         return view
 
-    def list(
-        self,
-        principal: Principal,
-        *,
-        status: str | None = None,
-        process_id: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> tuple[list[InstanceRecord], int]:
+    def list(self, principal: Principal, query: InstanceQuery | None = None) -> tuple[list[InstanceSummary], int]:
+        """Administrators' instance list: one filtered page (at most 500 rows) and the total that matched."""
         if not principal.is_admin:
             raise PermissionDenied("only administrators may list instances")
+        query = query or InstanceQuery()
+        query = replace(query, limit=max(1, min(query.limit, 500)), offset=max(0, query.offset))
         with self._ctx.uow() as uow:
-            return uow.instances.list_page(
-                status=status,
-                process_id=process_id,
-                limit=min(limit, 500),
-                offset=offset,
-            )
+            return uow.instances.list_page(query)
 
     # -- administration ------------------------------------------------------------------------
     def _admin(self, principal: Principal) -> None:

@@ -6,12 +6,23 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.domain.access import Principal, may_work_on
-from engine.domain.records import HumanTaskRecord, InstanceRecord, InstanceStatus, TaskState
-from engine.errors import ConcurrencyConflict, InvalidTransition, NotFound, PermissionDenied, ScriptError
+from engine.domain.records import AuditEvent, HumanTaskRecord, InstanceRecord, InstanceStatus, TaskState
+from engine.errors import (
+    ConcurrencyConflict,
+    FieldError,
+    FormValidationError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ScriptError,
+)
 from engine.services.advance import apply_snapshot
 from engine.services.context import ServiceContext, with_retry
 from engine.services.incidents import record_incident
 from engine.services.messages import dispatch_thrown
+from engine.services.task_case import CasePanel, case_panel_for
+
+MAX_TRANSFER_REASON = 500
 
 
 @dataclass
@@ -144,3 +155,104 @@ class TaskService:
         ctx.notify_due(instance.next_due_at)
         dispatch_thrown(ctx, instance, snapshot.thrown_messages)
         return Completion(instance.id, instance.status, key, [t.task_id for t in snapshot.ready_tasks])
+
+    # -- the case beside the task -----------------------------------------------------------------
+    def case_panel(self, principal: Principal, task_id: str) -> CasePanel | None:
+        """The task's case (item, masked applicant, dates, status, materials checklist, notices) for whoever may
+        work on the task; None when the process runs without a case."""
+        with self._ctx.uow() as uow:
+            task = uow.instances.get_task(task_id)
+            if task is None:
+                raise NotFound(f"task {task_id} not found")
+            self._candidate(principal, task)
+            return case_panel_for(uow, task.instance_id)
+
+    def case_notice(self, principal: Principal, task_id: str, notice_id: int) -> dict[str, Any]:
+        """One notice (文书) of the task's case, for whoever may work on the task."""
+        with self._ctx.uow() as uow:
+            task = uow.instances.get_task(task_id)
+            if task is None:
+                raise NotFound(f"task {task_id} not found")
+            self._candidate(principal, task)
+            case = uow.cases.for_instance(task.instance_id)
+            notice = uow.notices.get(case["case_no"], notice_id) if case else None
+        if notice is None:
+            raise NotFound(f"the case of task {task_id} has no notice {notice_id}")
+        return dict(notice)
+
+    # -- 转办 ----------------------------------------------------------------------------------------
+    def transfer(self, principal: Principal, task_id: str, department: str, reason: str) -> HumanTaskRecord:
+        """Move a READY task to another department's inbox (same role), releasing its claim, with a reason.
+
+        The task row is the inbox projection and is written once per engine task (advance.task_rows skips tasks
+        already READY), so later saves of the instance keep the new department; the transfer record and the
+        ``task_transferred`` audit event say who moved it, from where, to where and why."""
+        department, reason = (department or "").strip(), (reason or "").strip()
+        errors = []
+        if not department:
+            errors.append(FieldError("department", "请选择转办部门 / choose a department"))
+        if not reason:
+            errors.append(FieldError("reason", "请填写转办理由 / give a reason"))
+        elif len(reason) > MAX_TRANSFER_REASON:
+            errors.append(
+                FieldError("reason", f"理由不能超过 {MAX_TRANSFER_REASON} 字 / at most {MAX_TRANSFER_REASON}")
+            )
+        if errors:
+            raise FormValidationError("the task cannot be transferred", errors)
+        return with_retry(3, lambda: self._transfer_once(principal, task_id, department, reason))
+
+    def _transfer_once(self, principal: Principal, task_id: str, department: str, reason: str) -> HumanTaskRecord:
+        ctx = self._ctx
+        with ctx.uow(write=True) as uow:
+            # the same lock as a completion takes, so a transfer and a completion of one task take turns
+            found = uow.instances.get_task_and_instance(task_id, for_update=uow.skip_locked)
+            if found is None:
+                raise NotFound(f"task {task_id} not found")
+            task, instance = found
+            self._candidate(principal, task)
+            if task.state != TaskState.READY:
+                raise ConcurrencyConflict(f"task {task_id} is no longer ready ({task.state.value})")
+            if instance.status != InstanceStatus.RUNNING:
+                raise InvalidTransition(f"instance {instance.id} is {instance.status.value}")
+            if task.claimed_by not in (None, principal.username) and not principal.is_admin:
+                raise PermissionDenied(f"task {task_id} is claimed by {task.claimed_by}")
+            if not uow.accounts.department_exists(department):
+                raise FormValidationError(
+                    "unknown department", [FieldError("department", f"没有部门 {department} / no such department")]
+                )
+            if department == task.department:
+                raise FormValidationError(
+                    "same department", [FieldError("department", "任务已在该部门 / the task is already there")]
+                )
+            files = uow.task_files
+            if not files.move_task(task_id, task.department, department, task.claimed_by):
+                raise ConcurrencyConflict(f"task {task_id} changed while transferring; reload")
+            now = ctx.now()
+            files.add_transfer(
+                {
+                    "instance_id": instance.id,
+                    "task_id": task_id,
+                    "from_department": task.department,
+                    "to_department": department,
+                    "reason": reason,
+                    "transferred_by": principal.username,
+                    "transferred_at": now,
+                }
+            )
+            details = {"from": task.department, "to": department, "reason": reason}
+            uow.instances.add_audit(
+                [
+                    AuditEvent(
+                        instance_id=instance.id,
+                        at=now,
+                        actor=principal.username,
+                        action="task_transferred",
+                        task_id=task_id,
+                        element_id=task.element_id,
+                        element_name=task.name,
+                        details=details,
+                    )
+                ]
+            )
+            uow.commit()
+        return replace(task, department=department, claimed_by=None)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
 
+from engine.domain.instance_query import InstanceQuery, InstanceSummary
 from engine.domain.records import (
     AuditEvent,
     AwaitedMessage,
@@ -22,9 +23,11 @@ from engine.errors import ConcurrentUpdate
 from engine.persistence.tables import (
     audit_events,
     awaited_messages,
+    cases,
     human_tasks,
     incidents,
     instances,
+    task_transfers,
     timers,
 )
 
@@ -135,21 +138,64 @@ class InstanceRepository:
         value = self._conn.execute(query).scalar()
         return value
 
-    def list_page(
-        self, *, status: str | None = None, process_id: str | None = None, limit: int = 50, offset: int = 0
-    ) -> tuple[list[InstanceRecord], int]:
-        conditions = []
-        if status:
-            conditions.append(instances.c.status == status)
-        if process_id:
-            conditions.append(instances.c.process_id == process_id)
-        where = and_(*conditions) if conditions else None
-        query = select(*_INSTANCE_COLUMNS).order_by(instances.c.id.desc()).limit(limit).offset(offset)
+    def open_counts_by_version(self) -> dict[tuple[str, int], int]:
+        """(process id, version) -> instances not yet ended, for the designer's catalogue."""
+        open_states = [s.value for s in InstanceStatus if s.is_open]
+        rows = self._conn.execute(
+            select(instances.c.process_id, instances.c.version, func.count())
+            .where(instances.c.status.in_(open_states))
+            .group_by(instances.c.process_id, instances.c.version)
+        )
+        return {(process_id, int(version)): int(count) for process_id, version, count in rows}
+
+    def list_page(self, query: InstanceQuery) -> tuple[list[InstanceSummary], int]:
+        """One page of instances, newest first, with their case and open tasks (three statements per page)."""
+        conditions: list[Any] = []
+        if query.status:
+            conditions.append(instances.c.status == query.status)
+        if query.process_id:
+            conditions.append(instances.c.process_id == query.process_id)
+        if query.department:
+            conditions.append(instances.c.department == query.department)
+        if query.started_from:
+            conditions.append(instances.c.started_at >= query.started_from)
+        if query.started_before:
+            conditions.append(instances.c.started_at < query.started_before)
+        if query.item_code:
+            conditions.append(
+                instances.c.id.in_(select(cases.c.instance_id).where(cases.c.item_code == query.item_code))
+            )
+        if query.overdue_at:
+            conditions.append(
+                instances.c.id.in_(
+                    select(human_tasks.c.instance_id).where(
+                        human_tasks.c.state == TaskState.READY.value, human_tasks.c.due_at < query.overdue_at
+                    )
+                )
+            )
+        page = select(*_INSTANCE_COLUMNS).order_by(instances.c.id.desc()).limit(query.limit).offset(query.offset)
         count = select(func.count()).select_from(instances)
-        if where is not None:
-            query, count = query.where(where), count.where(where)
-        rows = self._conn.execute(query).all()
-        return [_instance(r) for r in rows], int(self._conn.execute(count).scalar_one())
+        if conditions:
+            page, count = page.where(and_(*conditions)), count.where(and_(*conditions))
+        summaries = [InstanceSummary(_instance(r)) for r in self._conn.execute(page)]
+        by_id = {s.instance.id: s for s in summaries}
+        if by_id:
+            for row in self._conn.execute(
+                select(cases.c.instance_id, cases.c.case_no, cases.c.item_code).where(cases.c.instance_id.in_(by_id))
+            ):
+                by_id[row.instance_id].case_no, by_id[row.instance_id].item_code = row.case_no, row.item_code
+            open_tasks = select(*_TASK_COLUMNS).where(
+                human_tasks.c.instance_id.in_(by_id), human_tasks.c.state == TaskState.READY.value
+            )
+            for task_row in self._conn.execute(open_tasks.order_by(human_tasks.c.created_at)):
+                by_id[task_row.instance_id].open_tasks.append(_task(task_row))
+            for row in self._conn.execute(
+                select(incidents.c.instance_id).where(
+                    incidents.c.instance_id.in_(by_id), incidents.c.resolved_at.is_(None)
+                )
+            ):
+                by_id[row.instance_id].has_incident = True
+        return summaries, int(self._conn.execute(count).scalar_one())
 
     # -- inbox projection ----------------------------------------------------------------------
     def get_task(self, task_id: str) -> HumanTaskRecord | None:
@@ -317,4 +363,48 @@ class InstanceRepository:
     def resolve_incident(self, incident_id: int, at: datetime, actor: str | None) -> None:
         self._conn.execute(
             update(incidents).where(incidents.c.id == incident_id).values(resolved_at=at, resolved_by=actor)
+        )
+
+    # -- moving instances to another version of their process ----------------------------------
+    def open_below_version(self, process_id: str, version: int) -> list[InstanceRecord]:
+        """Running and suspended instances of ``process_id`` on a version older than ``version``, oldest first."""
+        query = select(*_INSTANCE_COLUMNS).where(
+            instances.c.process_id == process_id,
+            instances.c.version < version,
+            instances.c.status.in_([InstanceStatus.RUNNING.value, InstanceStatus.SUSPENDED.value]),
+        )
+        return [_instance(r) for r in self._conn.execute(query.order_by(instances.c.id))]
+
+    def set_version(self, instance_id: int, process_version_id: int, version: int) -> None:
+        """Point an instance at another deployed version (the caller has saved the row in this transaction)."""
+        self._conn.execute(
+            update(instances)
+            .where(instances.c.id == instance_id)
+            .values(process_version_id=process_version_id, version=version)
+        )
+
+    def refresh_task(self, record: HumanTaskRecord) -> None:
+        """Rewrite what a READY task shows (name, lane, assignment, form, deadline); its claim stays."""
+        self._conn.execute(
+            update(human_tasks)
+            .where(human_tasks.c.task_id == record.task_id)
+            .values(
+                element_id=record.element_id,
+                name=record.name,
+                lane=record.lane,
+                role=record.role,
+                # a task moved by 转办 (task_transfers) keeps that department; the lane's is only the default
+                department=func.coalesce(
+                    select(task_transfers.c.to_department)
+                    .where(task_transfers.c.task_id == record.task_id)
+                    .order_by(task_transfers.c.id.desc())
+                    .limit(1)
+                    .scalar_subquery(),
+                    record.department,
+                ),
+                form_ref=record.form_ref,
+                form_ui_ref=record.form_ui_ref,
+                due_at=record.due_at,
+                due_provisional=record.due_provisional,
+            )
         )
