@@ -23,15 +23,25 @@ def create_app(
     app.config.update(config or {})
     app.extensions["onestop"] = platform
 
-    from webapp import clerk, errors, i18n, pages, public, security, web_auth
+    from webapp import admin, clerk, designer, errors, i18n, intake, navigation, pages, public, security, web_auth
     from webapp.api import bp as api_bp
+    from webapp.clerk_files import bp as clerk_files_bp
+    from webapp.feedback_pages import bp as feedback_bp
+    from webapp.migration_pages import bp as migration_bp
 
     errors.register(app)
     security.register(app)
+    navigation.register(app)
     i18n.register(app, platform.settings.instance_dir, platform.settings.timezone)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(web_auth.bp)
     app.register_blueprint(clerk.bp)
+    app.register_blueprint(clerk_files_bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(intake.bp)
+    app.register_blueprint(designer.bp)
+    app.register_blueprint(migration_bp)
     return app

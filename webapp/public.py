@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from engine.errors import NotFound
+from engine.errors import NotFound, OnestopError
 from webapp.auth import platform
 
 bp = Blueprint("public", __name__)
@@ -48,12 +48,17 @@ def guide_item(code: str) -> ResponseReturnValue:
         return render_template("pages/error.html", message="没有该事项 / no such item"), 404
     departments = dict(platform().accounts.departments())
     guide = item["guide"]
+    try:
+        diagram: str | None = platform().diagrams.item_svg(code)
+    except OnestopError:  # the item's process is not deployed here: the guide still lists the steps
+        diagram = None
     return render_template(
         "pages/guide_item.html",
         item=item,
         guide=guide,
         inferred=set(guide.get("inferred", [])),
         department_name=departments.get(item["department"], item["department"]),
+        diagram=diagram,
     )
 
 

@@ -42,6 +42,20 @@ def test_an_item_page_shows_the_full_guide_and_marks_demo_values(deployed: Platf
         assert words in page, words
     assert "（示例数据）" in page  # the phones are demo values and say so
     assert _client(deployed).get("/guide/NOPE").status_code == 404
+    assert "<svg" not in page  # the item's process is not deployed on this platform: the steps list only
+
+
+def test_an_item_page_draws_its_procedure_diagram_without_sign_in(deployed: Platform) -> None:
+    client = _client(deployed)
+    forms = sorted((ROOT / "forms").glob("*.json"))
+    deployed.definitions.deploy(read_paths([ROOT / "processes" / "items" / "item_xk_zrzy_001.bpmn", *forms]))
+    page = client.get("/guide/XK-ZRZY-001").get_data(as_text=True)
+    diagram = re.search(r"<svg.*?</svg>", page, re.S)
+    assert (
+        diagram
+        and 'data-element-id="acceptance"' in diagram.group(0)
+        and not re.search(r'class="[^"]*state-', diagram.group(0))
+    )
 
 
 def test_the_case_lookup_answers_with_the_code_and_not_without(deployed: Platform) -> None:

@@ -108,3 +108,28 @@ def test_sign_out_needs_csrf_and_ends_the_session(client: FlaskClient) -> None:
     token = csrf_of(client, "/inbox")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/inbox").status_code == 302
+
+
+def test_the_landing_page_leads_the_public_to_services_and_staff_to_their_work(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "嵩明县政务服务中心" in page and 'href="/guide"' in page and 'href="/login"' in page
+    assert "我的待办" not in page  # staff entries show only to signed-in staff
+    sign_in(client, "window")
+    assert client.get("/").headers["Location"].endswith("/inbox")
+
+
+@pytest.mark.parametrize(
+    ("username", "shown", "hidden"),
+    [
+        ("window", ["我的待办", "窗口收件"], ["流程设计", "流程实例"]),
+        ("designer", ["流程设计"], ["流程实例", "窗口收件"]),
+        ("admin", ["我的待办", "流程设计", "流程实例"], []),
+    ],
+)
+def test_the_navigation_fits_the_user_s_role(
+    client: FlaskClient, username: str, shown: list[str], hidden: list[str]
+) -> None:
+    sign_in(client, username)
+    nav = re.search(r'<nav aria-label="主导航">(.*?)</nav>', client.get("/inbox").get_data(as_text=True), re.S)
+    assert nav, "signed-in staff see the main navigation"
+    assert all(label in nav.group(1) for label in shown) and not any(label in nav.group(1) for label in hidden)

@@ -9,8 +9,9 @@ from flask.typing import ResponseReturnValue
 
 from engine.errors import FieldError, FormValidationError
 from webapp.api import bp
-from webapp.api.render import int_arg, json_body, jsonable, pick
+from webapp.api.render import json_body, jsonable, pick
 from webapp.auth import current_principal, platform
+from webapp.instance_filters import instance_query
 
 SUMMARY = (
     "id",
@@ -70,14 +71,22 @@ def start_instance() -> ResponseReturnValue:
 
 @bp.get("/instances")
 def list_instances() -> ResponseReturnValue:
-    rows, total = platform().instances.list(
-        current_principal(),
-        status=request.args.get("status") or None,
-        process_id=request.args.get("process_id") or None,
-        limit=int_arg("limit", 50, 1, 500),
-        offset=int_arg("offset", 0),
-    )
-    return jsonify({"total": total, "items": [summary(r) for r in rows]})
+    """Filters: status, process_id, item, department, overdue=1, from/to (local dates), limit/offset or page."""
+    services = platform()
+    query = instance_query(request.args, services.clock.now(), services.calendar.calendar().zone)
+    rows, total = services.instances.list(current_principal(), query)
+    items = []
+    for row in rows:
+        entry = summary(row.instance)
+        entry.update(
+            case_no=row.case_no,
+            item_code=row.item_code,
+            open_tasks=[pick(t, "task_id", "name", "department", "due_at") for t in row.open_tasks],
+            earliest_due=jsonable(row.earliest_due()),
+            incident=row.has_incident,
+        )
+        items.append(entry)
+    return jsonify({"total": total, "limit": query.limit, "offset": query.offset, "items": items})
 
 
 @bp.get("/instances/<int:instance_id>")

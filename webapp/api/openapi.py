@@ -4,56 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _resp(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"description": description}
-    if schema is not None:
-        body["content"] = {"application/json": {"schema": schema}}
-    return body
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    names = {
-        400: "bad request",
-        401: "not authenticated",
-        403: "not allowed",
-        404: "not found",
-        409: "conflict: changed concurrently or no longer ready",
-        422: "invalid input (details say where)",
-    }
-    return {str(c): _resp(names[c], ERROR) for c in codes}
-
-
-def _op(
-    summary: str,
-    ok: dict[str, Any],
-    *codes: int,
-    body: dict[str, Any] | None = None,
-    params: list[dict[str, Any]] | None = None,
-    public: bool = False,
-) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "responses": {**ok, **_errors(*codes)}}
-    if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    if params:
-        op["parameters"] = params
-    if public:
-        op["security"] = []
-    return op
-
-
-def _path_param(name: str, kind: str = "string") -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
-
-
-def _query(name: str, kind: str = "string") -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
-
-
-OBJ = {"type": "object"}
-ARR = {"type": "array", "items": OBJ}
+from webapp.api.openapi_parts import ARR, OBJ
+from webapp.api.openapi_parts import errors as _errors
+from webapp.api.openapi_parts import op as _op
+from webapp.api.openapi_parts import path_param as _path_param
+from webapp.api.openapi_parts import query as _query
+from webapp.api.openapi_parts import resp as _resp
+from webapp.api.openapi_workbench import workbench_paths
 
 
 def document() -> dict[str, Any]:
@@ -330,6 +287,7 @@ def document() -> dict[str, Any]:
         }
     )
     paths.update(_organisation_paths())
+    paths.update(workbench_paths())
     reason_body = {"type": "object", "properties": {"reason": {"type": "string"}}}
     for action, summary in (
         ("withdraw", "撤回: the applicant withdraws (before the decision)"),
