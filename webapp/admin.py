@@ -18,6 +18,7 @@ from engine.errors import (
     NotFound,
     OnestopError,
     PermissionDenied,
+    ScriptError,
 )
 from webapp.auth import platform
 from webapp.clerk import case_words
@@ -81,6 +82,7 @@ def instances() -> ResponseReturnValue:
         status_labels=status_labels(),
         items=services.catalogue.items(),
         departments=services.accounts.departments(),
+        department_names=dict(services.accounts.departments()),
         processes=sorted({v.process_id for v in services.definitions.list_versions()}),
     ), 422 if errors else 200
 
@@ -121,6 +123,7 @@ def instance(instance_id: int) -> ResponseReturnValue:
         data_json=json.dumps(view.data, ensure_ascii=False, indent=2, sort_keys=True, default=str),
         status_labels=status_labels(),
         action_labels=case_words()["action"],
+        department_names=dict(services.accounts.departments()),
         newer_versions=newer,
         migrate_url=migrate_url,
     )
@@ -165,6 +168,9 @@ def change(instance_id: int, action: str) -> ResponseReturnValue:
         return _refused(error.message, 409)
     except FormValidationError as error:
         flash(error.message, "error")
+        return redirect(url_for("admin.instance", instance_id=instance_id)), 303
+    except ScriptError as error:  # the retry failed again: the incident stays open with the new message
+        flash(_("重试失败：%(message)s", message=error.message), "error")
         return redirect(url_for("admin.instance", instance_id=instance_id)), 303
     done = {"suspend": _("已挂起"), "resume": _("已恢复运行"), "terminate": _("已终止"), "retry": _("已重试")}
     flash(done[action], "ok")

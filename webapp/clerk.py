@@ -76,7 +76,8 @@ def inbox() -> ResponseReturnValue:
     for task in platform().tasks.inbox(principal):
         colour, words = urgency(task.due_at, now)
         rows.append({"task": task, "colour": colour, "left": words})
-    return render_template("pages/inbox.html", rows=rows)
+    departments = dict(platform().accounts.departments())
+    return render_template("pages/inbox.html", rows=rows, departments=departments)
 
 
 def task_page(

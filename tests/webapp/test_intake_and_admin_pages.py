@@ -174,3 +174,29 @@ def test_an_admin_suspends_resumes_and_terminates_an_instance(app: Flask, client
     client.post(f"/admin/instances/{iid}/terminate", data={"csrf_token": token, "reason": "申请人撤回"})
     assert platform.instances.get_record(iid).status.value == "terminated"
     assert client.get("/admin/instances/999999").status_code == 404
+
+
+def test_an_admin_retries_an_incident_from_the_instance_page(app: Flask, client: FlaskClient) -> None:
+    from tests.conftest import DATA, WINDOW
+
+    platform: Platform = app.extensions["onestop"]
+    platform.definitions.deploy(read_paths([DATA / "script_failure.bpmn"]), actor="test")
+    iid = platform.instances.start(WINDOW, "script_failure", {"department": "CENTRE"}).id
+    fill = next(t for t in platform.tasks.inbox(WINDOW) if t.instance_id == iid)
+    platform.tasks.complete(WINDOW, fill.task_id, {"area": 120})  # the fee script fails: an incident
+    sign_in(client, "admin")
+    page = client.get(f"/admin/instances/{iid}").get_data(as_text=True)
+    assert "故障" in page and "base_fee" in page and 'name="data"' in page
+    token = csrf_of(client, f"/admin/instances/{iid}")
+    bad_json = client.post(
+        f"/admin/instances/{iid}/retry", data={"csrf_token": token, "data": "{"}, follow_redirects=True
+    )
+    assert "不是有效的 JSON" in bad_json.get_data(as_text=True)
+    again = client.post(f"/admin/instances/{iid}/retry", data={"csrf_token": token, "data": ""}, follow_redirects=True)
+    assert again.status_code == 200 and "重试失败" in again.get_data(as_text=True)
+    assert platform.instances.get_record(iid).status.value == "error"
+    fixed = client.post(
+        f"/admin/instances/{iid}/retry", data={"csrf_token": token, "data": '{"base_fee": 2}'}, follow_redirects=True
+    )
+    assert "已重试" in fixed.get_data(as_text=True)
+    assert platform.instances.get_record(iid).status.value == "running"
