@@ -469,3 +469,7 @@ task_transfers = Table(
     Column("transferred_by", String(64), nullable=False),
     Column("transferred_at", TS, nullable=False),
 )
+
+# -- key projects of the fast track (migration 0010) --
+
+# -- joint-review meetings (migration 0011) --
