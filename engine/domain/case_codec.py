@@ -71,6 +71,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             }
             for t in case.history
         ],
+        "project_code": case.project_code,
+        "statutory_fees_only": case.statutory_fees_only,
     }
 
 
@@ -116,4 +118,6 @@ def case_from_dict(data: dict[str, Any]) -> Case:
             Transition(_req(t["at"]), CaseStatus(t["from"]), CaseStatus(t["to"]), t["actor"], t["action"], t["note"])
             for t in data.get("history", [])
         ],
+        project_code=data.get("project_code"),
+        statutory_fees_only=bool(data.get("statutory_fees_only", False)),
     )

@@ -152,6 +152,10 @@ class Case:
     corrections: list[CorrectionRequest] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     history: list[Transition] = field(default_factory=list)
+    #: the key project (重点项目) whose fast track opened this case, if any
+    project_code: str | None = None
+    #: the fast track charges statutory fees only; the item's other fees are waived (shown as such on notices)
+    statutory_fees_only: bool = False
 
     def __post_init__(self) -> None:
         require_aware(self.received_at, "received_at")

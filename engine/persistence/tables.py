@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
@@ -472,4 +473,100 @@ task_transfers = Table(
 
 # -- key projects of the fast track (migration 0010) --
 
+# 重点项目: one shared package reviewed by every involved department at once; ``row_version`` guards triage and
+# extension against a second officer doing the same at the same moment
+key_projects = Table(
+    "key_projects",
+    metadata,
+    Column("code", String(32), primary_key=True),  # KP-<year>-<NNN>
+    Column("name", String(200), nullable=False),
+    Column("investor", JSON, nullable=False),
+    Column("location", String(200), nullable=False),
+    Column("investment", Numeric(14, 2), nullable=False),  # 万元
+    Column("stage", String(32), nullable=False),
+    Column("materials", JSON, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("steward", String(64)),
+    Column("lead_department", String(32), ForeignKey("departments.code")),
+    Column("received_at", TS, nullable=False, index=True),
+    Column("received_by", String(64), nullable=False),
+    Column("triaged_at", TS),
+    Column("due_at", TS),
+    Column("statutory_days", Integer, nullable=False),
+    Column("extended", Boolean, nullable=False),
+    Column("extension_reason", Text),
+    Column("concluded_at", TS),
+    Column("instance_id", Integer, ForeignKey("instances.id"), index=True),
+    Column("row_version", Integer, nullable=False),
+)
+
+# one department's review of one item of a project: the child case and the items it waits for (提前介入)
+project_reviews = Table(
+    "project_reviews",
+    metadata,
+    Column("project_code", String(32), ForeignKey("key_projects.code"), primary_key=True),
+    Column("item_code", String(64), ForeignKey("items.code"), primary_key=True),
+    Column("case_no", String(64), ForeignKey("cases.case_no"), nullable=False, unique=True),
+    Column("department", String(32), nullable=False, index=True),
+    Column("prerequisites", JSON, nullable=False),  # item codes of this project
+    Column("pre_reviewed_at", TS),
+    Column("forwarded_at", TS),  # the prerequisites' results reached this review (补送)
+    Column("decided_at", TS),
+    Column("result", String(16)),  # approved | refused
+    Column("opinion", Text),
+)
+
+# what happened to a project beyond its children's own audit: registration, triage, extension, steward notes
+project_events = Table(
+    "project_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_code", String(32), ForeignKey("key_projects.code"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(64)),
+    Column("action", String(32), nullable=False),
+    Column("case_no", String(64)),
+    Column("department", String(32)),
+    Column("text", Text, nullable=False),
+)
+
 # -- joint-review meetings (migration 0011) --
+
+# 联审会: one per meeting day (the unique day is what keeps two schedulers from convening it twice); the agenda is
+# the list of projects as it stood when the meeting was convened, the decisions as recorded in the minutes
+joint_meetings = Table(
+    "joint_meetings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("held_on", Date, nullable=False, unique=True),
+    Column("scheduled_at", TS, nullable=False),
+    Column("chair", String(64), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # planned | held | cancelled
+    Column("agenda", JSON, nullable=False),
+    Column("minutes", Text),
+    Column("decisions", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("held_at", TS),
+    Column("recorded_by", String(64)),
+)
+
+# the meeting's action items (会议议定事项), each run as a ``meeting_action`` process in its department's inbox
+meeting_actions = Table(
+    "meeting_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("joint_meetings.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("project_code", String(32), index=True),
+    Column("description", Text, nullable=False),
+    Column("department", String(32), ForeignKey("departments.code"), nullable=False, index=True),
+    Column("assignee", String(64)),
+    Column("due_at", TS, nullable=False),
+    Column("instance_id", Integer, ForeignKey("instances.id"), index=True),
+    Column("status", String(16), nullable=False, index=True),  # open | overdue | done
+    Column("created_at", TS, nullable=False),
+    Column("done_at", TS),
+    Column("done_by", String(64)),
+    Column("done_note", Text),
+    UniqueConstraint("meeting_id", "number"),
+)
