@@ -24,9 +24,11 @@ from engine.services.feedback import FeedbackService
 from engine.services.forms import FormRegistry
 from engine.services.instances import InstanceService
 from engine.services.intake import IntakeService
+from engine.services.meetings import MeetingService
 from engine.services.messages import MessageService
 from engine.services.migration import MigrationService
 from engine.services.organisation import OrganisationService
+from engine.services.projects import ProjectService
 from engine.services.stats import StatsService
 from engine.services.task_files import TaskFileService
 from engine.services.tasks import TaskService
@@ -55,6 +57,8 @@ class Platform:
     feedback: FeedbackService
     diagrams: DiagramService
     migration: MigrationService
+    meetings: MeetingService
+    projects: ProjectService
     database: Any
 
     def migrate(self) -> None:
@@ -86,7 +90,8 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         time_limit=settings.script_time_limit,
     )
     tasks = TaskService(ctx)
-    return Platform(
+    cases = CaseService(ctx)
+    platform = Platform(
         settings=settings,
         clock=clock,
         ctx=ctx,
@@ -99,7 +104,7 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         messages=MessageService(ctx),
         calendar=calendar,
         catalogue=CatalogueService(ctx),
-        cases=CaseService(ctx),
+        cases=cases,
         consultations=ConsultationService(ctx),
         stats=StatsService(ctx),
         organisation=OrganisationService(ctx),
@@ -107,5 +112,15 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         feedback=FeedbackService(ctx),
         diagrams=DiagramService(ctx),
         migration=MigrationService(ctx),
+        meetings=MeetingService(ctx),
+        projects=ProjectService(ctx, cases, tasks),
         database=database,
     )
+    wire_meetings(platform)
+    return platform
+
+
+def wire_meetings(platform: Platform) -> None:
+    """The meeting agenda reads the projects board, and the board shows when the next meeting is."""
+    platform.meetings.projects = platform.projects.open_projects
+    platform.projects.next_meeting = platform.meetings.next_meeting

@@ -37,6 +37,10 @@ class Settings:
     token_max_age: int = 12 * 3600
     #: "standard" (argon2-cffi's defaults) or "fast" (for tests and throwaway demos only)
     password_hashing: str = "standard"  # noqa: S105 - a cost profile name, not a password
+    #: joint-review meetings (联审会): days of the month, local start time, who chairs (engine.services.meetings)
+    joint_meeting_days: str = "1,16"
+    joint_meeting_at: str = "09:00"
+    joint_meeting_chair: str = "分管副县长"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -57,6 +61,9 @@ class Settings:
             script_time_limit=float(env.get("ONESTOP_SCRIPT_TIME_LIMIT", "1.0")),
             scheduler_safety_interval=float(env.get("ONESTOP_SCHEDULER_INTERVAL", "0.5")),
             password_hashing=env.get("ONESTOP_PASSWORD_HASHING", "standard"),
+            joint_meeting_days=env.get("ONESTOP_JOINT_MEETING_DAYS", "1,16"),
+            joint_meeting_at=env.get("ONESTOP_JOINT_MEETING_AT", "09:00"),
+            joint_meeting_chair=env.get("ONESTOP_JOINT_MEETING_CHAIR", "分管副县长"),
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
 

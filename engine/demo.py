@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.bootstrap import Platform
 from engine.demo_cases import generate
+from engine.demo_projects import generate_projects
 from engine.domain.access import Principal, RoleGrant
 from engine.domain.organisation import load_organisation
 from engine.services.definitions import read_paths
@@ -80,6 +81,7 @@ def load_demo(platform: Platform, out: Out, *, cases: int = 300) -> None:
             platform.accounts.add_user(username, DEMO_PASSWORD, roles, department, display_name=display)
     _reference_instances(platform)
     generate(platform.settings, staff, out, count=cases)
+    generate_projects(platform.settings, out)
     out(f"demo accounts (password for all: {DEMO_PASSWORD}):")
     for username, display, roles, department in DEMO_USERS:
         if username not in known:

@@ -11,6 +11,7 @@ import threading
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from engine.bootstrap import Platform
@@ -25,6 +26,8 @@ STALE_DEADLINE_SECONDS = 5.0
 FIRST_INQUIRY_JOB = "onestop-first-inquiry"
 #: how often open transfers past their follow-up time are turned into first-inquiry violations
 FIRST_INQUIRY_SECONDS = 60.0
+#: convenes the joint-review meetings whose day has come, daily at their configured time
+MEETING_JOB = "onestop-joint-meetings"
 # SpiffWorkflow fires a timer when its due instant is strictly in the past
 _FIRE_MARGIN = timedelta(milliseconds=5)
 _RETRY_BACKOFF = timedelta(milliseconds=200)
@@ -56,8 +59,13 @@ class TimerScheduler:
         self._scheduler.add_job(
             self._first_inquiry, "interval", seconds=FIRST_INQUIRY_SECONDS, id=FIRST_INQUIRY_JOB, coalesce=True
         )
+        at = self._platform.meetings.schedule.at
+        meeting_time = CronTrigger(hour=at.hour, minute=at.minute, timezone=self._platform.settings.timezone)
+        self._scheduler.add_job(self.convene_meetings, meeting_time, id=MEETING_JOB, coalesce=True)
         self._platform.calendar.ensure_current_years()
         self.run_due()  # timers that fell due while nothing ran fire now, once
+        if self._platform.clock.now().astimezone(meeting_time.timezone).time() >= at:
+            self.convene_meetings()  # started after today's meeting time: convene what is due (idempotent)
 
     def shutdown(self) -> None:
         if self.notify in self._platform.ctx.due_listeners:
@@ -111,6 +119,14 @@ class TimerScheduler:
                 # something still due now failed or raced; back off briefly instead of spinning
                 retry_at = self._platform.clock.now() + _RETRY_BACKOFF
                 self._plan(target if target > retry_at else retry_at)
+
+    def convene_meetings(self) -> None:
+        """The daily meeting job (also callable directly): convene the meetings due today, once."""
+        try:
+            for meeting in self._platform.meetings.convene_due():
+                log.info("joint meeting of %s convened: %d project(s)", meeting.held_on, len(meeting.agenda))
+        except Exception:
+            log.exception("convening the joint meetings failed; tomorrow's run or a restart tries again")
 
     def _first_inquiry(self) -> None:
         try:

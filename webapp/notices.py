@@ -42,6 +42,10 @@ Input keys (all optional except ``kind``; a missing or empty value prints as a b
                      ``document`` and ``document_number`` name the document delivered (default: from ``decision``)
 ``legal_basis``      list of ``{law, article}``, e.g. ``{"law": "中华人民共和国行政许可法", "article": 32}``
 ``refer_to``         str: where to apply instead (不予受理 because another agency is competent)
+``fees``             ``{statutory_only, amount_text, basis, lines, total, charged, charged_total}`` (key projects'
+                     cases only): ``lines`` is a list of ``{name, amount, statutory, waived, basis, note}``, amounts
+                     in yuan as decimal text; a waived line prints its ``note`` (免收（重点项目并联审批…）) instead of
+                     a payable amount; ``total`` is what is payable, ``charged`` the ``{name, amount}`` collected
 ``inferred``         list of field names whose values are demo/inferred data; each such value is followed by a
                      visible "（示例数据）" and the notice carries a banner saying it has no legal force. A name may
                      be a top-level key (``applicant_name``, ``materials``…) or a dotted sub-key
@@ -106,6 +110,11 @@ _SECTIONS: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 _MATERIAL = {"name": "text", "form": "text", "copies": "int", "received": "bool"}
+_FEES = {
+    "statutory_only": "bool", "amount_text": "text", "basis": "text", "total": "text", "charged_total": "text",
+}  # fmt: skip
+_FEE_LINE = {"name": "text", "amount": "text", "statutory": "bool", "waived": "bool", "basis": "text", "note": "text"}
+_CHARGED = {"name": "text", "amount": "text"}
 _LEGAL_BASIS = {"law": "text", "article": "article"}
 
 _FORMS = {"original": "原件", "copy": "复印件", "electronic": "电子件", "scan": "电子件"}
@@ -183,6 +192,7 @@ def _context(kind: str, notice: Mapping[str, Any], zone: ZoneInfo) -> dict[str, 
         for record in (_record(v, _LEGAL_BASIS, f"legal_basis[{i}]", zone) for i, v in _items(notice, "legal_basis"))
         if record["law"]
     ]
+    context["fees"] = _fees(notice.get("fees"), zone)
     inferred = {text for text in (_text(v, f"inferred[{i}]") for i, v in _items(notice, "inferred")) if text}
     context["inferred"] = sorted(inferred)
     context["show"] = _shower(inferred)
@@ -192,6 +202,16 @@ def _context(kind: str, notice: Mapping[str, Any], zone: ZoneInfo) -> dict[str, 
     context["delivery_document"] = _delivery_document(context["delivery"], context["decision"])
     _check_decision(kind, context["decision"])
     return context
+
+
+def _fees(value: Any, zone: ZoneInfo) -> dict[str, Any] | None:
+    """The fee section (a key project's case): None when the notice has none, so the page prints none."""
+    if value is None:
+        return None
+    fees = _record(value, _FEES, "fees", zone)
+    fees["lines"] = [_record(v, _FEE_LINE, f"fees.lines[{i}]", zone) for i, v in _items(value, "lines")]
+    fees["charged"] = [_record(v, _CHARGED, f"fees.charged[{i}]", zone) for i, v in _items(value, "charged")]
+    return fees
 
 
 def _to_correct(missing: list[str], materials: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -14,7 +14,13 @@ from lxml import etree
 from engine.bpmn.document import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, SPIFF_NS
 
 GATEWAYS = ("exclusiveGateway", "parallelGateway")
-SIZES = {"userTask": (100, 80), "scriptTask": (100, 80), "exclusiveGateway": (50, 50), "parallelGateway": (50, 50)}
+SIZES = {
+    "userTask": (100, 80),
+    "scriptTask": (100, 80),
+    "receiveTask": (100, 80),
+    "exclusiveGateway": (50, 50),
+    "parallelGateway": (50, 50),
+}
 POOL_X, POOL_Y, POOL_HEADER, LANE_HEADER = 120, 60, 30, 30
 PITCH = 180  # column to column
 ROW_HEIGHT, LANE_PAD = 120, 30  # the pad above and below the rows holds the loop channels
@@ -28,7 +34,7 @@ Point = tuple[int, int]
 @dataclass
 class Node:
     id: str
-    kind: str  # startEvent, endEvent, userTask, scriptTask, exclusiveGateway, parallelGateway
+    kind: str  # startEvent, endEvent, userTask, scriptTask, receiveTask, intermediateCatchEvent, a gateway
     name: str
     lane: str  # the lane's name: a role code, optionally role@DEPT
     col: int
@@ -36,6 +42,9 @@ class Node:
     dx: int = 0  # pixels right of the column centre
     properties: tuple[tuple[str, str], ...] = ()  # spiffworkflow:properties, in order
     script: str = ""
+    message: str = ""  # the message a receiveTask or an intermediateCatchEvent waits for
+    message_variable: str = ""  # where a receiveTask puts the message's payload (spiffworkflow:messageVariable)
+    documentation: str = ""
 
 
 @dataclass
@@ -45,8 +54,9 @@ class Boundary:
     attached: str
     side: str  # "top" | "bottom"
     interrupting: bool
-    expression: str  # timeDate
+    expression: str  # timeDate (a timer boundary)
     properties: tuple[tuple[str, str], ...] = ()
+    message: str = ""  # set: a message boundary event instead of a timer
 
 
 @dataclass
@@ -245,6 +255,10 @@ def _links(element: etree._Element, diagram: Diagram, element_id: str) -> None:
                 etree.SubElement(element, _b(tag)).text = flow.id
 
 
+def _message_id(name: str) -> str:
+    return "message_" + name
+
+
 def _expression(parent: etree._Element, tag: str, text: str) -> None:
     element = etree.SubElement(parent, _b(tag))
     element.set(f"{{{XSI_NS}}}type", "bpmn:tFormalExpression")
@@ -257,6 +271,11 @@ def render(diagram: Diagram, process_name: str) -> str:
     nsmap = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS, "spiffworkflow": SPIFF_NS, "xsi": XSI_NS}
     root = etree.Element(_b("definitions"), nsmap=nsmap, id=f"Definitions_{pid}", targetNamespace=TARGET_NAMESPACE,
                          exporter="Onestop scaffold", exporterVersion="1")  # fmt: skip
+    messages = sorted(
+        {n.message for n in diagram.nodes if n.message} | {b.message for b in diagram.boundaries if b.message}
+    )
+    for message in messages:
+        etree.SubElement(root, _b("message"), id=_message_id(message), name=message)
     collaboration = etree.SubElement(root, _b("collaboration"), id=f"collab_{pid}")
     etree.SubElement(collaboration, _b("participant"), id=f"pool_{pid}", name=diagram.pool_name, processRef=pid)
     process = etree.SubElement(root, _b("process"), id=pid, name=process_name, isExecutable="true")
@@ -276,8 +295,20 @@ def render(diagram: Diagram, process_name: str) -> str:
         default = next((f.id for f in diagram.flows if f.source == node.id and f.default), None)
         if default:
             element.set("default", default)
+        if node.message and node.kind == "receiveTask":
+            element.set("messageRef", _message_id(node.message))
+        if node.documentation:
+            etree.SubElement(element, _b("documentation")).text = node.documentation
         _properties(element, node.properties)
+        if node.message_variable:
+            holder = element.find(_b("extensionElements"))
+            if holder is None:
+                holder = etree.SubElement(element, _b("extensionElements"))
+            etree.SubElement(holder, f"{{{SPIFF_NS}}}messageVariable").text = node.message_variable
         _links(element, diagram, node.id)
+        if node.message and node.kind != "receiveTask":
+            etree.SubElement(element, _b("messageEventDefinition"), id=f"{node.id}_message",
+                             messageRef=_message_id(node.message))  # fmt: skip
         if node.script:
             etree.SubElement(element, _b("script")).text = node.script
     for event in diagram.boundaries:
@@ -286,6 +317,10 @@ def render(diagram: Diagram, process_name: str) -> str:
                                    attachedToRef=event.attached)  # fmt: skip
         _properties(element, event.properties)
         _links(element, diagram, event.id)
+        if event.message:
+            etree.SubElement(element, _b("messageEventDefinition"), id=f"{event.id}_message",
+                             messageRef=_message_id(event.message))  # fmt: skip
+            continue
         definition = etree.SubElement(element, _b("timerEventDefinition"), id=f"{event.id}_timer")
         _expression(definition, "timeDate", event.expression)
     for flow in diagram.flows:

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.domain.case_clock import Pause
 from engine.domain.cases import Case, CaseResult, CaseStatus, CorrectionRequest, Extension, Transition, Violation
+from engine.domain.fees import ChargedFee
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -73,6 +74,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
         ],
         "project_code": case.project_code,
         "statutory_fees_only": case.statutory_fees_only,
+        "fees_charged": [
+            {"name": c.name, "amount": c.amount, "statutory": c.statutory, "at": _iso(c.at), "actor": c.actor}
+            for c in case.fees_charged
+        ],
     }
 
 
@@ -120,4 +125,8 @@ def case_from_dict(data: dict[str, Any]) -> Case:
         ],
         project_code=data.get("project_code"),
         statutory_fees_only=bool(data.get("statutory_fees_only", False)),
+        fees_charged=[
+            ChargedFee(c["name"], c["amount"], bool(c["statutory"]), _req(c["at"]), c["actor"])
+            for c in data.get("fees_charged", [])
+        ],
     )

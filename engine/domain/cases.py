@@ -22,6 +22,7 @@ from typing import NoReturn
 
 from engine.domain.calendar import WorkCalendar
 from engine.domain.case_clock import EXTENSION_DAYS, CaseClock, Pause, acceptance_due, require_aware
+from engine.domain.fees import ChargedFee
 from engine.errors import InvalidTransition
 
 __all__ = [
@@ -156,6 +157,8 @@ class Case:
     project_code: str | None = None
     #: the fast track charges statutory fees only; the item's other fees are waived (shown as such on notices)
     statutory_fees_only: bool = False
+    #: the charges collected (recorded at delivery; engine/domain/fees.py checks them against the guide)
+    fees_charged: list[ChargedFee] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         require_aware(self.received_at, "received_at")

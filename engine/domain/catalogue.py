@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from decimal import Decimal, InvalidOperation
 
 from engine.domain.catalogue_model import (
     APPROVER,
@@ -13,6 +14,7 @@ from engine.domain.catalogue_model import (
     ITEM_TYPES,
     LICENCE,
     MATERIAL_FORMS,
+    NO_FEE,
     NOT_COUNTED_BY_LAW,
     SPECIAL_PROCEDURES,
     STEP_ROLES,
@@ -23,6 +25,7 @@ from engine.domain.catalogue_model import (
     Catalogue,
     CatalogueDepartment,
     CatalogueError,
+    Charge,
     Fee,
     Item,
     LegalBasis,
@@ -33,7 +36,7 @@ from engine.domain.catalogue_model import (
 from engine.domain.toml_fields import Fields, Problems, Table, check_inferred_names, duplicates
 
 __all__ = [
-    "Catalogue", "CatalogueDepartment", "CatalogueError", "Fee", "Item", "LegalBasis", "Material",
+    "Catalogue", "CatalogueDepartment", "CatalogueError", "Charge", "Fee", "Item", "LegalBasis", "Material",
     "SpecialProcedure", "Step", "load_catalogue",
 ]  # fmt: skip
 
@@ -175,8 +178,42 @@ def _material(raw: Table, where: str, problems: Problems) -> Material:
 
 
 def _fee(raw: Table | None, where: str, problems: Problems) -> Fee:
-    f = Fields(raw or {}, where, problems, ("amount_text", "basis"))
-    return Fee(f.text("amount_text"), f.text("basis"))
+    f = Fields(raw or {}, where, problems, ("amount_text", "basis", "charges"))
+    tables = f.tables("charges", required=False, non_empty=True)
+    charges = tuple(_charge(table, f"{where} charges[{i}]", problems) for i, table in enumerate(tables))
+    fee = Fee(f.text("amount_text"), f.text("basis"), charges)
+    if charges and fee.is_free:
+        f.problem("charges", f"an item whose fee is {NO_FEE!r} cannot list charges")
+    for name in duplicates(charge.name for charge in charges if charge.name):
+        f.problem("charges", f"duplicate charge {name!r}")
+    return fee
+
+
+def _charge(raw: Table, where: str, problems: Problems) -> Charge:
+    f = Fields(raw, where, problems, ("name", "amount", "statutory", "basis"))
+    return Charge(f.text("name"), _amount(f), f.flag("statutory"), f.text("basis"))
+
+
+def _amount(f: Fields) -> str:
+    """The amount in yuan as decimal text with at most two places (fen); "" when missing or malformed."""
+    value = f.raw.get("amount")
+    if value is None:
+        f.problem("amount", "missing required field")
+        return ""
+    if not isinstance(value, str):
+        # a TOML float may not hold the amount exactly; text is read as an exact decimal
+        f.problem("amount", f'write yuan as decimal text, e.g. "550.00", not {value!r}')
+        return ""
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:
+        f.problem("amount", f'not an amount in yuan: {value!r} (e.g. "550.00")')
+        return ""
+    exponent = amount.as_tuple().exponent
+    if not amount.is_finite() or amount < 0 or (isinstance(exponent, int) and exponent < -2):
+        f.problem("amount", f"must be a non-negative amount in yuan with at most two decimals, not {value!r}")
+        return ""
+    return value.strip()
 
 
 def _step(raw: Table, where: str, problems: Problems) -> Step:

@@ -46,7 +46,7 @@ GUIDE_FIELDS = (
 SUB_FIELDS = {
     "legal_basis": ("law", "article", "note"),
     "materials": ("name", "form", "copies", "required", "note"),
-    "fee": ("amount_text", "basis"),
+    "fee": ("amount_text", "basis", "charges"),
     "steps": ("role", "name", "days", "department", "note"),
     "special_procedures": ("name", "counted", "max_days", "unit", "note"),
 }
@@ -78,9 +78,21 @@ class Material:
 
 
 @dataclass(frozen=True)
+class Charge:
+    """One itemised charge of an item's fee (收费明细)."""
+
+    name: str
+    amount: str  # yuan as decimal text, e.g. "550.00": exact, never a float
+    statutory: bool  # 法定收费: set by law, regulation or the approved 行政事业性收费 list
+    basis: str  # where the charge (or its being statutory or not) comes from
+
+
+@dataclass(frozen=True)
 class Fee:
     amount_text: str  # "不收费" or the amount as published
     basis: str
+    #: the itemised charges; empty: the fee is only published as ``amount_text`` (as before charges existed)
+    charges: tuple[Charge, ...] = ()
 
     @property
     def is_free(self) -> bool:

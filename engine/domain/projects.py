@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from engine.domain.calendar import WorkCalendar
@@ -143,7 +143,8 @@ def read_warning(
     zone = calendar.zone
     start_day, today = started_at.astimezone(zone).date(), now.astimezone(zone).date()
     used = max(calendar.working_days_between(start_day, today), 0) if today > start_day else 0
-    due_day: date = due_at.astimezone(zone).date()
+    # the due instant is the END of the last working day (midnight after it): that day is the last one counted
+    due_day: date = (due_at - timedelta(microseconds=1)).astimezone(zone).date()
     remaining = calendar.working_days_between(today, due_day)
     if now >= due_at:
         warning = WarningLevel.OVERDUE

@@ -16,7 +16,9 @@ from engine.persistence.repositories.cases import CaseRepository, CatalogueRepos
 from engine.persistence.repositories.definitions import DefinitionRepository
 from engine.persistence.repositories.feedback import FeedbackRepository
 from engine.persistence.repositories.instances import InstanceRepository
+from engine.persistence.repositories.meetings import MeetingRepository
 from engine.persistence.repositories.organisation import OrganisationRepository
+from engine.persistence.repositories.projects import ProjectRepository
 from engine.persistence.repositories.supervision import ConsultationRepository, ViolationRepository
 from engine.persistence.repositories.task_files import TaskFileRepository
 
@@ -56,6 +58,8 @@ class UnitOfWork:
         self.organisation = OrganisationRepository(self._conn)
         self.feedback = FeedbackRepository(self._conn)
         self.task_files = TaskFileRepository(self._conn)
+        self.meetings = MeetingRepository(self._conn)
+        self.projects = ProjectRepository(self._conn)
         return self
 
     def commit(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from engine.domain.calendar import WorkCalendar
 from engine.domain.case_clock import EXTENSION_DAYS
 from engine.domain.cases import Case, CaseStatus
+from engine.domain.fees import FEES_FIELD, check_charges, fee_from_guide
 from engine.errors import FieldError, FormValidationError
 
 
@@ -26,6 +27,14 @@ def _require_reasons(data: dict[str, Any], message: str) -> None:
     """The law wants written reasons (with the right to 复议/诉讼): say so on the form's field."""
     if not _reasons(data):
         raise FormValidationError(message, [FieldError("reasons", message)])
+
+
+def _charge_names(data: dict[str, Any]) -> list[str]:
+    """The charges a delivery form says were collected (its optional ``fees_charged`` list)."""
+    names = data.get(FEES_FIELD)
+    if isinstance(names, str):
+        return [names]
+    return [str(name) for name in names or []]
 
 
 def _counted(guide: dict[str, Any], kind: str) -> bool:
@@ -67,6 +76,9 @@ def apply_case_step(
         _acceptance(case, data, now, actor, calendar)
     elif step == "auto_accept":
         case.auto_accept_if_overdue(now, calendar)
+    elif step == "joint_accept":  # the fast track: the joint-review office's triage accepts the project's package
+        if case.status == CaseStatus.RECEIVED:
+            case.accept(now, actor)
     elif step == "correction":
         if data.get("supplied") is False:  # the process would loop back while the case still waits: refuse
             message = "补正材料尚未收齐：收到材料后再办理此步 / complete this step when the materials have arrived"
@@ -86,7 +98,10 @@ def apply_case_step(
             _require_reasons(data, "不予许可须说明理由 / a refusal needs reasons")
         case.decide(bool(data.get("approved")), now, actor, _reasons(data))
     elif step == "delivery":
+        # checked before the case moves: a refused charge leaves nothing half-recorded
+        charged = check_charges(case, _charge_names(data), fee_from_guide(guide.get("fee")), now, actor)
         if case.status in {CaseStatus.APPROVED, CaseStatus.REFUSED}:
             case.complete(now, actor)
         case.deliver(now, str(data.get("method") or "窗口领取"), actor)
+        case.fees_charged.extend(charged)
     # examination / review / opinion: steps of the work itself; the case's status does not change

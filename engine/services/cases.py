@@ -65,6 +65,17 @@ def _materials(raw: Any, errors: list[FieldError]) -> dict[str, bool]:
     return result
 
 
+@dataclass(frozen=True)
+class OpenedCase:
+    """A case opened inside a transaction: after the commit, ``after_start(ctx, instance, snapshot)``."""
+
+    case_no: str
+    query_code: str
+    case: Case
+    instance: Any
+    snapshot: Any
+
+
 class CaseService(CaseReading):
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -108,63 +119,88 @@ class CaseService(CaseReading):
                 or any(principal.holds(r, department) or principal.holds(r, CENTRE) for r in OPENING_ROLES)
             ):
                 raise PermissionDenied(f"{principal.username} may not open cases of {department}")
-            version = uow.definitions.get_version(item["process_id"])
-            if version is None:
-                raise NotFound(f"the process of item {item_code} ({item['process_id']}) is not deployed")
-            now = ctx.now()
-            local_now = now.astimezone(ctx.runtime_calendar().zone)
-            prefix = f"{item_code}{local_now:%Y%m%d}"  # new_case_no: item code + yyyyMMdd + NNNN
-            case_no = new_case_no(item_code, local_now, uow.cases.next_sequence(prefix))
-            query_code = new_query_code()
-            case = Case(
-                case_no=case_no,
-                item_code=item_code,
-                received_at=now,
-                promised_days=item["promised_days"],
-                statutory_days=item["statutory_days"],
-                instant=item["instant"],
-                materials=materials,
-            )
-            data = {
-                "case_no": case_no,
-                "item_code": item_code,
-                "department": department,
-                "promised_days": item["promised_days"],
-                "statutory_days": item["statutory_days"],
-                "instant": item["instant"],
-                "received_at": now.isoformat(),
-                "materials": sorted(materials),
-            }
-            # the case exists before its process takes its first steps, so a first step that means something
-            # for the case (a caseStep) is applied to it like any later one
-            uow.cases.add(
-                {
-                    "case_no": case_no,
-                    "item_code": item_code,
-                    "instance_id": None,
-                    "department": department,
-                    "window": item["window"],
-                    "channel": channel,
-                    "status": case.status.value,
-                    "query_code_hash": self._code_hash(case_no, query_code),
-                    "applicant": applicant,
-                    "received_at": now,
-                    "accepted_at": None,
-                    "due_at": None,
-                    "completed_at": None,
-                    "result": None,
-                    "record": case_to_dict(case),
-                    "created_by": principal.username,
-                }
-            )
-            instance, snapshot = start_in(
-                ctx, uow, version, data, department=department, business_key=case_no, actor=principal.username
-            )
-            uow.cases.set_instance(case_no, instance.id)
-            self._issue(uow, ["receipt"], case, None, item, applicant["name"], None, now)
+            opened = self.open_in(uow, item, applicant, materials, channel, principal.username)
             uow.commit()
+        instance, snapshot = opened.instance, opened.snapshot
+        case_no, query_code, case = opened.case_no, opened.query_code, opened.case
         after_start(ctx, instance, snapshot)
         return CreatedCase(case_no, query_code, case.status.value, instance.id)
+
+    def open_in(
+        self,
+        uow: Any,
+        item: dict[str, Any],
+        applicant: dict[str, str],
+        materials: dict[str, bool],
+        channel: str,
+        actor: str,
+        *,
+        process_id: str | None = None,
+        project_code: str | None = None,
+        extra_data: dict[str, Any] | None = None,
+    ) -> OpenedCase:
+        """Open a case of ``item`` and start its process inside the caller's transaction (no permission check:
+        the caller decided). A fast-track review passes its own process and the project; such a case pays
+        statutory fees only."""
+        ctx = self._ctx
+        process = process_id or item["process_id"]
+        version = uow.definitions.get_version(process)
+        if version is None:
+            raise NotFound(f"the process of item {item['code']} ({process}) is not deployed")
+        item_code, department = item["code"], item["department"]
+        now = ctx.now()
+        local_now = now.astimezone(ctx.runtime_calendar().zone)
+        prefix = f"{item_code}{local_now:%Y%m%d}"  # new_case_no: item code + yyyyMMdd + NNNN
+        case_no = new_case_no(item_code, local_now, uow.cases.next_sequence(prefix))
+        query_code = new_query_code()
+        case = Case(
+            case_no=case_no,
+            item_code=item_code,
+            received_at=now,
+            promised_days=item["promised_days"],
+            statutory_days=item["statutory_days"],
+            instant=item["instant"],
+            materials=materials,
+            project_code=project_code,
+            statutory_fees_only=project_code is not None,
+        )
+        data = {
+            "case_no": case_no,
+            "item_code": item_code,
+            "department": department,
+            "promised_days": item["promised_days"],
+            "statutory_days": item["statutory_days"],
+            "instant": item["instant"],
+            "received_at": now.isoformat(),
+            "materials": sorted(materials),
+            **(extra_data or {}),
+        }
+        # the case exists before its process takes its first steps, so a first step that means something
+        # for the case (a caseStep) is applied to it like any later one
+        uow.cases.add(
+            {
+                "case_no": case_no,
+                "item_code": item_code,
+                "instance_id": None,
+                "department": department,
+                "window": item["window"],
+                "channel": channel,
+                "status": case.status.value,
+                "query_code_hash": self._code_hash(case_no, query_code),
+                "applicant": applicant,
+                "received_at": now,
+                "accepted_at": None,
+                "due_at": None,
+                "completed_at": None,
+                "result": None,
+                "record": case_to_dict(case),
+                "created_by": actor,
+            }
+        )
+        instance, snapshot = start_in(ctx, uow, version, data, department=department, business_key=case_no, actor=actor)
+        uow.cases.set_instance(case_no, instance.id)
+        self._issue(uow, ["receipt"], case, None, item, applicant["name"], None, now)
+        return OpenedCase(case_no, query_code, case, instance, snapshot)
 
     # -- following the process -----------------------------------------------------------------------------
     def follow_process(self, event: AdvanceEvent) -> None:

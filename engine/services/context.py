@@ -34,6 +34,8 @@ class UnitOfWorkLike(Protocol):
     organisation: Any
     feedback: Any
     task_files: Any
+    meetings: Any
+    projects: Any
     skip_locked: bool
 
     def __enter__(self) -> UnitOfWorkLike: ...

@@ -10,7 +10,7 @@ from engine.domain.access import Principal
 from engine.domain.records import InstanceRecord, InstanceStatus, ThrownMessage
 from engine.errors import FieldError, FormValidationError, InvalidTransition, PermissionDenied, ScriptError
 from engine.services.advance import apply_snapshot
-from engine.services.context import ServiceContext, log, with_retry
+from engine.services.context import ServiceContext, UnitOfWorkLike, log, with_retry
 from engine.services.incidents import record_incident
 
 
@@ -42,6 +42,29 @@ def _deliver_one(ctx: ServiceContext, instance_id: int, name: str, payload: Any,
     ctx.notify_due(instance.next_due_at)
     dispatch_thrown(ctx, instance, snapshot.thrown_messages)
     return True
+
+
+def deliver_in(
+    ctx: ServiceContext, uow: UnitOfWorkLike, instance: InstanceRecord, name: str, payload: Any, actor: str | None
+) -> list[ThrownMessage]:
+    """Deliver ``name`` to one instance inside the caller's transaction (e.g. a fast-track review's decision
+    releasing the reviews that wait for it, together or not at all). InvalidTransition when the instance is not
+    waiting for it; a failing script aborts the caller's transaction. Returns what the receiver threw, for the
+    caller to dispatch after its commit."""
+    if instance.status != InstanceStatus.RUNNING:
+        raise InvalidTransition(f"instance {instance.id} is {instance.status.value}")
+    snapshot = ctx.runtime.deliver(instance.state, name, payload)
+    apply_snapshot(
+        ctx,
+        uow,
+        instance,
+        snapshot,
+        now=ctx.now(),
+        actor=actor,
+        action="message_received",
+        details={"name": name, "payload": payload},
+    )
+    return list(snapshot.thrown_messages)
 
 
 def deliver(

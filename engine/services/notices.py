@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from engine.domain.cases import Case, CaseStatus, Transition
+from engine.domain.fees import WAIVED_NOTE, fee_from_guide, fee_lines, payable_total
 from engine.services.context import ServiceContext, UnitOfWorkLike
 
 #: kind -> (title, the character in its 文号)
@@ -42,8 +44,42 @@ def kinds_for(transition: Transition) -> list[str]:
     return []
 
 
+#: the notices that tell a key project's applicant what it pays (the others have no fee to speak of)
+FEE_KINDS = frozenset({"receipt", "acceptance", "approval", "delivery"})
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def fee_content(case: Case, guide: dict[str, Any], with_charged: bool) -> dict[str, Any]:
+    """A statutory-fees-only case's fees as its notices print them: every charge of the item, the waived ones
+    marked, the total payable and, ``with_charged`` (the 送达回证), what was collected."""
+    fee = fee_from_guide(guide.get("fee"))
+    lines = fee_lines(fee, case.statutory_fees_only)
+    content: dict[str, Any] = {
+        "statutory_only": case.statutory_fees_only,
+        "amount_text": fee.amount_text,
+        "basis": fee.basis,
+        "lines": [
+            {
+                "name": line.name,
+                "amount": f"{line.amount:.2f}",
+                "statutory": line.statutory,
+                "waived": line.waived,
+                "basis": line.basis,
+                "note": WAIVED_NOTE if line.waived else "",
+            }
+            for line in lines
+        ],
+        # not itemised: the published text is all there is, no total can be stated
+        "total": f"{payable_total(lines):.2f}" if lines or fee.is_free else None,
+    }
+    charged = case.fees_charged if with_charged else []
+    content["charged"] = [{"name": c.name, "amount": c.amount} for c in charged]
+    if charged:
+        content["charged_total"] = f"{sum((Decimal(c.amount) for c in charged), Decimal(0)):.2f}"
+    return content
 
 
 def notice_content(kind: str, case: Case, transition: Transition | None, facts: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +127,10 @@ def notice_content(kind: str, case: Case, transition: Transition | None, facts: 
         }
     if kind == "delivery":
         content["delivery"] = {"method": case.delivery_method, "delivered_at": _iso(case.delivered_at)}
+    if case.statutory_fees_only and kind in FEE_KINDS:  # other cases' notices stay as they were
+        content["fees"] = fee_content(case, guide, with_charged=kind == "delivery")
+        if any(name == "fee" or name.startswith("fee.") for name in guide.get("inferred", [])):
+            content["inferred"] = sorted({*content["inferred"], "fees"})  # demo amounts are marked as such
     return content
 
 

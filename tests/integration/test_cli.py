@@ -25,6 +25,7 @@ def test_init_demo_loads_processes_accounts_and_sample_instances(fresh: Path, ca
     assert "calendar 2027: provisional" in out or "calendar 2027: official" in out
     assert "organisation: 14 departments; catalogue: 50 items" in out
     assert "demo: 25 sample cases" in out and "approver" in out
+    assert "demo: 3 key projects of the fast track" in out
     from datetime import date, timedelta
 
     from engine.bootstrap import build_platform
@@ -33,8 +34,13 @@ def test_init_demo_loads_processes_accounts_and_sample_instances(fresh: Path, ca
     platform = build_platform()  # the same environment: the demo database just made
     today = date.today()
     figures = platform.stats.period(ADMIN, today - timedelta(days=60), today)
+    board = platform.projects.board(ADMIN)
     platform.close()
-    assert figures["received"] == 25 and figures["consultations"] > 0
+    # the 25 window cases and the 7 department reviews the two triaged key projects opened
+    assert figures["received"] == 25 + 7 and figures["consultations"] > 0
+    assert [p.status.value for p in board].count("in_review") == 2 and len(board) == 3
+    assert any(p.has_waiting_child for p in board)
+    assert any(c.forwarded for p in board for c in p.children)
     assert figures["received"] >= figures["accepted"] >= figures["completed"] > 0
     assert 0 <= figures["completion_rate"] <= 100 and 0 <= figures["on_time_rate"] <= 100
     assert main(["init"]) == 0  # idempotent: nothing is deployed twice

@@ -34,6 +34,18 @@ SUBMISSIONS: dict[str, dict[str, str]] = {
         "extension_reason": "需组织专家评审，申请延期十个工作日。",
     },
     "extension": {"approved": "true", "reason": "同意延期。"},
+    "fast_track_conclusion": {"summary": "四部门均准予，统一出件。"},
+    "fast_track_review": {
+        "opinion": "施工图与用地预审范围一致。",
+        "conditions": "待用地预审结果",
+        "site_visit": "true",
+    },
+    "fast_track_triage": {
+        "reviews": "XK-ZRZY-001\r\nXK-ZFCX-001: XK-ZRZY-001\r\n",
+        "steward": "fasttrack",
+        "lead_department": "LAND",
+    },
+    "meeting_action": {"note": "已协调供电部门完成线路迁改方案。"},
     "intake": {"applicant_name": "嵩明县某某建材有限公司", "project_name": "", "materials_complete": "true"},
     "review": {"approved": "true", "opinion": "同意，按图施工。", "conditions": "竣工后申请验收。"},
     "special_procedure": {"result": "听证会已于2026年3月9日举行，无异议。"},

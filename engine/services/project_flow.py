@@ -1,0 +1,281 @@
+"""The fast track's moving parts, run inside the transaction of the step that triggers them (an advance hook):
+triage opens every department's review at once; a decision is recorded, released to the reviews that wait
+for it (提前介入 → 补送), and the last decision lets the project's process go on to its joint result.
+
+Triage is checked here too, so the project page and the generic task page refuse the same mistakes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from engine.domain.access import Principal
+from engine.domain.case_codec import case_from_dict
+from engine.domain.projects import JOINT_STATUTORY_DAYS, ProjectStatus, find_cycle
+from engine.errors import FieldError, FormValidationError
+from engine.services.context import AdvanceEvent, ServiceContext, UnitOfWorkLike, log
+from engine.services.messages import deliver_in
+
+PROJECT_PROCESS = "fast_track"
+REVIEW_PROCESS = "fast_track_review"
+STEWARD_ROLE = "fast_track_officer"
+CENTRE = "CENTRE"
+CHANNEL = "fast_track"
+
+
+def review_line(item_code: str, prerequisites: list[str]) -> str:
+    """One review as the triage form writes it: ``XK-ZFCX-001: XK-ZRZY-001, …`` (the form is plain text so a
+    designer's generic task page can show it too)."""
+    return f"{item_code}: {', '.join(prerequisites)}" if prerequisites else item_code
+
+
+def parse_review_line(line: str) -> dict[str, Any]:
+    code, _, needs = line.partition(":")
+    return {"item_code": code.strip(), "prerequisites": [n for n in re.split(r"[\s,，、;；]+", needs) if n]}
+
+
+def check_triage(uow: UnitOfWorkLike, data: Any) -> tuple[list[dict[str, Any]], str, str]:
+    """The triage's reviews (item code, prerequisites), steward and lead department, or FormValidationError
+    naming every field that is wrong."""
+    errors: list[FieldError] = []
+    body = data if isinstance(data, dict) else {}
+    raw = body.get("reviews")
+    reviews: list[dict[str, Any]] = []
+    if not isinstance(raw, list) or not raw:
+        errors.append(FieldError("reviews", "至少选择一个参与审查的事项 / choose at least one item"))
+        raw = []
+    seen: set[str] = set()
+    for index, line in enumerate(raw):
+        entry = parse_review_line(line) if isinstance(line, str) else line
+        code = entry.get("item_code") if isinstance(entry, dict) else None
+        if not isinstance(code, str) or uow.catalogue.get(code) is None:
+            errors.append(FieldError(f"reviews.{index}.item_code", f"没有事项 {code!r} / unknown item"))
+            continue
+        if code in seen:
+            errors.append(FieldError(f"reviews.{index}.item_code", f"事项 {code} 重复 / listed twice"))
+            continue
+        seen.add(code)
+        needs = entry.get("prerequisites") or []
+        if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
+            errors.append(FieldError(f"reviews.{index}.prerequisites", "a list of item codes"))
+            needs = []
+        reviews.append({"item_code": code, "prerequisites": sorted(set(needs))})
+    for index, review in enumerate(reviews):
+        for needed in review["prerequisites"]:
+            if needed == review["item_code"] or needed not in seen:
+                message = f"前置事项 {needed} 不在本项目的审查事项中 / not an item of this project"
+                errors.append(FieldError(f"reviews.{index}.prerequisites", message))
+    cycle = find_cycle({r["item_code"]: r["prerequisites"] for r in reviews})
+    if cycle:
+        errors.append(FieldError("reviews", "前置关系成环 / prerequisites form a cycle: " + " → ".join(cycle)))
+    steward = body.get("steward")
+    holder = uow.accounts.principal(steward) if isinstance(steward, str) and steward else None
+    if holder is None or not holder.holds(STEWARD_ROLE, CENTRE):
+        errors.append(FieldError("steward", "专人须为联审办（快速通道）工作人员 / must be a fast-track officer"))
+    lead = body.get("lead_department")
+    departments = {(uow.catalogue.get(r["item_code"]) or {}).get("department") for r in reviews}
+    if not isinstance(lead, str) or lead not in departments:
+        errors.append(FieldError("lead_department", "牵头部门须为参与审查的部门 / must review an item"))
+    if errors:
+        raise FormValidationError("分办信息有误 / the triage cannot be accepted", errors)
+    return reviews, str(steward), str(lead)
+
+
+def may_steward(principal: Principal) -> bool:
+    return principal.is_admin or principal.holds(STEWARD_ROLE, CENTRE)
+
+
+class ProjectFlow:
+    """The advance hook of the fast track (registered on the service context by ProjectService)."""
+
+    def __init__(self, ctx: ServiceContext, open_case: Callable[..., Any]) -> None:
+        self._ctx = ctx
+        self._open_case = open_case  # CaseService.open_in
+        #: the query codes of cases opened by a triage, until the triage's caller collects them (same thread)
+        self.issued_codes: dict[str, dict[str, str]] = {}
+
+    def on_advance(self, event: AdvanceEvent) -> None:
+        process = event.instance.process_id
+        if process not in (PROJECT_PROCESS, REVIEW_PROCESS):
+            return
+        done = {e.element_id for e in event.snapshot.completed_elements}
+        if process == PROJECT_PROCESS:
+            project = event.uow.projects.for_instance(event.instance.id)
+            if project is None:
+                return
+            if "triage" in done:
+                self._open_reviews(event, project)
+            if "joint_review_overdue" in done:
+                self._event(event.uow, project["code"], event.now, None, "overdue", "联合办理时限已到，项目超期")
+            if "conclusion" in done:
+                data = event.form_data if isinstance(event.form_data, dict) else {}
+                self._save(event.uow, project, {"status": ProjectStatus.CONCLUDED.value, "concluded_at": event.now})
+                text = str(data.get("summary") or "")
+                self._event(event.uow, project["code"], event.now, event.actor, "concluded", text)
+            return
+        review = event.uow.projects.review_for_case(event.instance.business_key or "")
+        if review is None:
+            return
+        if "pre_review" in done:
+            event.uow.projects.update_review(
+                review["project_code"], review["item_code"], {"pre_reviewed_at": event.now}
+            )
+        if "decision" in done:
+            data = event.form_data if isinstance(event.form_data, dict) else {}
+            approved = bool(data.get("approved"))
+            event.uow.projects.update_review(
+                review["project_code"],
+                review["item_code"],
+                {
+                    "decided_at": event.now,
+                    "result": "approved" if approved else "refused",
+                    "opinion": str(data.get("reasons") or ""),
+                },
+            )
+        if done & {"pre_review", "decision"}:
+            self.release(event.uow, review["project_code"], event.now, event.actor)
+
+    # -- triage: every review at once -----------------------------------------------------------------------
+    def _open_reviews(self, event: AdvanceEvent, project: dict[str, Any]) -> None:
+        uow, now = event.uow, event.now
+        if project["status"] != ProjectStatus.RECEIVED.value:
+            raise FormValidationError("项目已分办 / the project is already triaged", [FieldError("reviews", "done")])
+        reviews, steward, lead = check_triage(uow, event.form_data)
+        calendar = self._ctx.runtime_calendar()
+        names = {r["item_code"]: (uow.catalogue.get(r["item_code"]) or {}).get("name", "") for r in reviews}
+        applicant = {
+            "name": project["investor"].get("name", ""),
+            "id_number": project["investor"].get("credit_code", ""),
+            "phone": project["investor"].get("phone", ""),
+        }
+        materials = {name: True for name in project["materials"]}
+        codes: dict[str, str] = {}
+        for review in reviews:
+            item = uow.catalogue.get(review["item_code"])
+            extra = {
+                "project_code": project["code"],
+                "project_name": project["name"],
+                "accepted_at": now.isoformat(),
+                "prerequisites": review["prerequisites"],
+                "prerequisite_names": [names[c] for c in review["prerequisites"]],
+                "forwarded": {},
+            }
+            opened = self._open_case(
+                uow,
+                item,
+                applicant,
+                materials,
+                CHANNEL,
+                event.actor or "system",
+                process_id=REVIEW_PROCESS,
+                project_code=project["code"],
+                extra_data=extra,
+            )
+            codes[opened.case_no] = opened.query_code
+            uow.projects.add_review(
+                {
+                    "project_code": project["code"],
+                    "item_code": review["item_code"],
+                    "case_no": opened.case_no,
+                    "department": item["department"],
+                    "prerequisites": review["prerequisites"],
+                }
+            )
+        limit = project["statutory_days"] or JOINT_STATUTORY_DAYS
+        self._save(
+            uow,
+            project,
+            {
+                "status": ProjectStatus.IN_REVIEW.value,
+                "steward": steward,
+                "lead_department": lead,
+                "triaged_at": now,
+                "due_at": calendar.deadline_after(now, limit).due_at,
+            },
+        )
+        listed = "、".join(f"{names[r['item_code']]}（{r['item_code']}）" for r in reviews)
+        self._event(uow, project["code"], now, event.actor, "triaged", f"分办 {len(reviews)} 个事项：{listed}")
+        self.issued_codes[project["code"]] = codes
+
+    # -- decisions: forward to the waiting reviews, and conclude -------------------------------------------
+    def release(self, uow: UnitOfWorkLike, project_code: str, now: datetime, actor: str | None) -> None:
+        """Forward decided prerequisites to every review that waits for them (补送), then, when every review is
+        decided, let the project's process go on."""
+        reviews = uow.projects.reviews([project_code])[project_code]
+        by_item = {r["item_code"]: r for r in reviews}
+        for review in reviews:
+            needs = review["prerequisites"]
+            if not needs or review["forwarded_at"] is not None or review["pre_reviewed_at"] is None:
+                continue
+            if not all(by_item[code]["result"] for code in needs):
+                continue
+            instance = uow.instances.get(self._instance_of(uow, review["case_no"]), for_update=True)
+            payload = {code: self._result(uow, by_item[code]) for code in needs}
+            deliver_in(self._ctx, uow, instance, "prerequisites_met", payload, actor)
+            uow.projects.update_review(project_code, review["item_code"], {"forwarded_at": now})
+            names = "、".join(needs)
+            self._event(uow, project_code, now, None, "forwarded", f"前置审批结果已补送：{names}", review["case_no"])
+        if reviews and all(r["result"] for r in reviews):
+            project = uow.projects.get(project_code, for_update=True)
+            parent = uow.instances.get(project["instance_id"], for_update=True) if project["instance_id"] else None
+            if parent is None or not parent.status.is_open:
+                return
+            results = {r["item_code"]: {"case_no": r["case_no"], "result": r["result"]} for r in reviews}
+            try:
+                deliver_in(self._ctx, uow, parent, "all_reviews_decided", results, actor)
+            except Exception:
+                log.exception("project %s: the joint result could not be released", project_code)
+                raise
+            self._event(uow, project_code, now, None, "all_decided", "各部门均已作出决定，待出具联合审批结果")
+
+    @staticmethod
+    def _instance_of(uow: UnitOfWorkLike, case_no: str) -> int:
+        row = uow.cases.get(case_no)
+        return int(row["instance_id"])
+
+    @staticmethod
+    def _result(uow: UnitOfWorkLike, review: dict[str, Any]) -> dict[str, Any]:
+        """What a dependent review receives of a decided prerequisite: the decision and the case's materials."""
+        row = uow.cases.get(review["case_no"])
+        case = case_from_dict(row["record"])
+        item = uow.catalogue.get(review["item_code"]) or {}
+        return {
+            "item_name": item.get("name", ""),
+            "department": review["department"],
+            "case_no": review["case_no"],
+            "approved": review["result"] == "approved",
+            "opinion": review["opinion"] or "",
+            "decided_at": review["decided_at"].isoformat() if review["decided_at"] else None,
+            "materials": sorted(case.materials),
+        }
+
+    @staticmethod
+    def _save(uow: UnitOfWorkLike, project: dict[str, Any], values: dict[str, Any]) -> None:
+        fresh = uow.projects.get(project["code"])
+        uow.projects.save(project["code"], fresh["row_version"], values)
+
+    @staticmethod
+    def _event(
+        uow: UnitOfWorkLike,
+        code: str,
+        at: datetime,
+        actor: str | None,
+        action: str,
+        text: str,
+        case_no: str | None = None,
+        department: str | None = None,
+    ) -> None:
+        uow.projects.add_event(
+            {
+                "project_code": code,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "case_no": case_no,
+                "department": department,
+                "text": text,
+            }
+        )
