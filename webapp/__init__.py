@@ -27,7 +27,9 @@ def create_app(
     from webapp.api import bp as api_bp
     from webapp.clerk_files import bp as clerk_files_bp
     from webapp.feedback_pages import bp as feedback_bp
+    from webapp.meetings import bp as meetings_bp
     from webapp.migration_pages import bp as migration_bp
+    from webapp.projects import bp as projects_bp
 
     errors.register(app)
     security.register(app)
@@ -44,4 +46,6 @@ def create_app(
     app.register_blueprint(intake.bp)
     app.register_blueprint(designer.bp)
     app.register_blueprint(migration_bp)
+    app.register_blueprint(projects_bp)
+    app.register_blueprint(meetings_bp)
     return app

@@ -26,6 +26,11 @@ def _staff(principal: Principal) -> bool:
     return bool(principal.grants)
 
 
+def _projects_viewer(principal: Principal) -> bool:
+    """The key-project board: the office, supervisors, admin and staff of a department (who see its projects)."""
+    return _any_role(SUPERVISOR)(principal) or any(g.department for g in principal.grants)
+
+
 @dataclass(frozen=True)
 class Entry:
     endpoint: str
@@ -36,10 +41,12 @@ class Entry:
 STAFF: tuple[Entry, ...] = (
     Entry("clerk.inbox", lazy_gettext("我的待办"), _staff),
     Entry("intake.search", lazy_gettext("窗口收件"), _any_role("window_officer", "agent")),
+    Entry("projects.board", lazy_gettext("重点项目"), _projects_viewer),
     Entry("designer.index", lazy_gettext("流程设计"), _any_role(DESIGNER)),
     Entry("admin.instances", lazy_gettext("流程实例"), _any_role(ADMIN)),
     Entry("feedback.complaints", lazy_gettext("投诉处理"), _any_role(SUPERVISOR, "complaint_officer")),
     Entry("feedback.evaluations", lazy_gettext("评价记录"), _any_role(SUPERVISOR, "complaint_officer")),
+    Entry("meetings.index", lazy_gettext("联审会"), _any_role("fast_track_officer", SUPERVISOR)),
 )
 PUBLIC: tuple[Entry, ...] = (
     Entry("public.guide", lazy_gettext("办事指南")),

@@ -33,9 +33,11 @@ from webapp.api import (  # noqa: E402,F401
     diagrams,
     feedback,
     instances,
+    meetings,
     migration,
     misc,
     organisation,
+    projects,
     task_files,
     tasks,
 )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from webapp.api.openapi_meetings import meeting_paths
 from webapp.api.openapi_parts import ARR, OBJ
 from webapp.api.openapi_parts import errors as _errors
 from webapp.api.openapi_parts import op as _op
 from webapp.api.openapi_parts import path_param as _path_param
 from webapp.api.openapi_parts import query as _query
 from webapp.api.openapi_parts import resp as _resp
+from webapp.api.openapi_projects import project_paths
 from webapp.api.openapi_workbench import workbench_paths
 
 
@@ -288,6 +290,8 @@ def document() -> dict[str, Any]:
     )
     paths.update(_organisation_paths())
     paths.update(workbench_paths())
+    paths.update(meeting_paths())
+    paths.update(project_paths())
     reason_body = {"type": "object", "properties": {"reason": {"type": "string"}}}
     for action, summary in (
         ("withdraw", "撤回: the applicant withdraws (before the decision)"),
