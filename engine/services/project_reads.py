@@ -42,7 +42,7 @@ def may_act_in(principal: Principal, department: str) -> bool:
     window see every one; department staff see their own."""
     if principal.is_admin or principal.holds("fast_track_officer", "CENTRE") or principal.has_role("supervisor"):
         return True
-    return any(g.department in (None, department) for g in principal.grants)
+    return any(g.department == department for g in principal.grants)
 
 
 def progress(
@@ -89,7 +89,10 @@ def progress(
                     instance_id=row["instance_id"],
                     state=state,
                     result=review["result"],
-                    opinion=review["opinion"] or "",
+                    # another department's opinion is its own until the joint result (shown to the office)
+                    opinion=(review["opinion"] or "")
+                    if viewer is None or may_act_in(viewer, review["department"])
+                    else "",
                     promised_days=case.promised_days,
                     used_days=used,
                     remaining_days=remaining,
@@ -152,6 +155,7 @@ def _case_of(reviews: list[dict[str, Any]], item_code: str) -> str:
 
 def timeline(uow: UnitOfWorkLike, project: dict[str, Any], reviews: list[dict[str, Any]]) -> list[TimelineEntry]:
     """The project's own events and every child's steps and messages, oldest first."""
+    departments = dict(uow.accounts.departments())
     entries = [
         TimelineEntry(e["at"], e["actor"], e["action"], e["text"] or e["action"], e["case_no"], None, e["text"] or "")
         for e in uow.projects.events(project["code"])
@@ -160,13 +164,14 @@ def timeline(uow: UnitOfWorkLike, project: dict[str, Any], reviews: list[dict[st
         row = uow.cases.get(review["case_no"])
         if not row or not row["instance_id"]:
             continue
+        who = departments.get(review["department"], review["department"])
         for audit in uow.instances.history(row["instance_id"]):
             if audit.action == "task_completed":
                 element = (audit.details or {}).get("element_id", "")
-                label = f"{review['department']} 完成「{_STEP_NAMES.get(element, element)}」"
+                label = f"{who} 完成「{_STEP_NAMES.get(element, element)}」"
             elif audit.action == "message_received":
                 name = (audit.details or {}).get("name", "")
-                label = f"{review['department']} {_MESSAGES.get(name, name)}"
+                label = f"{who} {_MESSAGES.get(name, name)}"
             else:
                 continue
             entries.append(
