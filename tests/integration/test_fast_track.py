@@ -118,6 +118,8 @@ def test_all_reviews_start_together_and_the_dependent_decides_only_after_its_pre
         (task_id,) = ready(fast_track, APPROVERS[department], "decision")
         fast_track.tasks.complete(APPROVERS[department], task_id, {"approved": True})
     (conclusion,) = ready(fast_track, OFFICE, "conclusion")
+    (joint_result,) = [t for t in fast_track.tasks.inbox(OFFICE) if t.task_id == conclusion]
+    assert joint_result.due_at == fast_track.calendar.calendar().deadline_after(clock.now(), 2).due_at  # 出件时限
     fast_track.tasks.complete(OFFICE, conclusion, {"summary": "四部门均准予，统一出件"})
     final = fast_track.projects.show(OFFICE, code)
     assert final.status is ProjectStatus.CONCLUDED
@@ -238,3 +240,33 @@ def test_the_meeting_job_puts_the_blocked_and_warned_projects_on_its_agenda(
     assert task.business_key == held.actions[0].business_key and task.due_at == held.actions[0].due_at
     fast_track.tasks.complete(land_officer, task.task_id, {"note": "已于3月17日作出准予决定"})
     assert fast_track.meetings.open_actions(OFFICE) == []
+
+
+REGISTRATION, CERTIFICATE = "不动产登记费（非住宅类）", "不动产权证书工本费（第二本）"
+SURVEY = "不动产权籍调查技术服务费"
+
+
+def test_a_project_case_pays_statutory_fees_only_and_its_notices_show_the_waived_charge(
+    fast_track: Platform,
+) -> None:
+    code = register(fast_track)
+    # 不动产登记: 登记费 and 证书工本费 are statutory; the 权籍调查技术服务费 is not
+    fast_track.projects.triage(OFFICE, code, [{"item_code": "FW-ZRZY-001"}], "fasttrack", "LAND")
+    (task_id,) = ready(fast_track, OFFICERS["LAND"], "pre_review")
+    fast_track.tasks.complete(OFFICERS["LAND"], task_id, {"opinion": "权属清楚"})
+    (task_id,) = ready(fast_track, APPROVERS["LAND"], "decision")
+    fast_track.tasks.complete(APPROVERS["LAND"], task_id, {"approved": True})
+    (delivery,) = ready(fast_track, OFFICE, "delivery")
+    with pytest.raises(FormValidationError) as refused:
+        fast_track.tasks.complete(OFFICE, delivery, {"method": "窗口领取", "fees_charged": [SURVEY]})
+    assert [e.field for e in refused.value.field_errors] == ["fees_charged"]
+    assert "不是法定收费" in refused.value.field_errors[0].message
+    fast_track.tasks.complete(OFFICE, delivery, {"method": "窗口领取", "fees_charged": [REGISTRATION, CERTIFICATE]})
+
+    case_no = fast_track.projects.show(OFFICE, code).children[0].case_no
+    notices = {n["kind"]: n["content"] for n in fast_track.cases.notices(OFFICE, case_no)}
+    for kind in ("receipt", "acceptance", "delivery"):
+        lines = {line["name"]: line for line in notices[kind]["fees"]["lines"]}
+        assert lines[SURVEY]["waived"] and "免收" in lines[SURVEY]["note"]
+        assert not lines[REGISTRATION]["waived"] and notices[kind]["fees"]["total"] == "560.00"
+    assert notices["delivery"]["fees"]["charged_total"] == "560.00"
