@@ -182,6 +182,10 @@ class CaseClock:
                 merged.append((a, b))
         return merged
 
+    def counted_day(self, calendar: WorkCalendar, n: int, now: datetime | None = None) -> date:
+        """The n-th counted working day after the start day (pauses skipped; n=0: the acceptance day)."""
+        return self._due_day(calendar, n, now)
+
     def _due_day(self, calendar: WorkCalendar, n: int, now: datetime | None) -> date:
         """The n-th working day after the start day not covered by a stop (n=0: the acceptance day)."""
         cursor = _local_day(self.accepted_at, calendar)

@@ -570,3 +570,9 @@ meeting_actions = Table(
     Column("done_note", Text),
     UniqueConstraint("meeting_id", "number"),
 )
+
+# -- supervision warnings and notifications (migration 0012) --
+
+# -- window discipline and public boards (migration 0013) --
+
+# -- accountability and window patrols (migration 0014) --
