@@ -124,3 +124,4 @@ def wire_meetings(platform: Platform) -> None:
     """The meeting agenda reads the projects board, and the board shows when the next meeting is."""
     platform.meetings.projects = platform.projects.open_projects
     platform.projects.next_meeting = platform.meetings.next_meeting
+    platform.meetings.visible_projects = lambda viewer: {p.code for p in platform.projects.board(viewer)}

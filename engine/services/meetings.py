@@ -5,6 +5,7 @@ tasks to done, and list the open and overdue items for supervision (会议督办
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from engine.services.meeting_views import (
     meeting_view,
     project_signal,
 )
+from engine.services.project_flow import is_overseer
 
 if TYPE_CHECKING:
     from engine.services.projects import ProjectProgress
@@ -47,7 +49,6 @@ RECORDING_ROLE = "fast_track_officer"
 #: who carries an action out in its department (the BPMN lane)
 ACTION_ROLE = "case_officer"
 #: who sees every department's open actions (督办)
-OVERSEERS = ("fast_track_officer", "supervisor")
 
 ProjectSource = Callable[[], "list[ProjectProgress]"]
 
@@ -61,6 +62,9 @@ class MeetingService:
         self._ctx = ctx
         #: where the agenda's projects come from (engine.bootstrap wires the projects service's open_projects)
         self.projects: ProjectSource = projects or _no_projects
+        #: the project codes a viewer may see (engine.bootstrap wires the projects board); None: only overseers
+        #: see agenda entries
+        self.visible_projects: Callable[[Principal], set[str]] | None = None
         settings = ctx.settings
         self.schedule = MeetingSchedule.parse(settings.joint_meeting_days, settings.joint_meeting_at)
         self.chair = settings.joint_meeting_chair
@@ -133,9 +137,25 @@ class MeetingService:
             return None
         row = known.get(day)
         if row is not None:
-            return AgendaPreview(day, row["scheduled_at"], row["chair"], True, row["id"], list(row["agenda"]))
+            entries = self._visible_entries(principal, list(row["agenda"]))
+            return AgendaPreview(day, row["scheduled_at"], row["chair"], True, row["id"], entries)
         entries = [entry.as_dict() for entry in build_agenda(project_signal(p) for p in self.projects())]
+        entries = self._visible_entries(principal, entries)
         return AgendaPreview(day, self.schedule.scheduled_at(day, calendar), self.chair, False, None, entries)
+
+    def _visible_entries(self, principal: Principal, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The office, the supervision window and admins see the whole agenda; department staff see the
+        projects their department reviews (as on the projects board)."""
+        if is_overseer(principal):
+            return entries
+        visible = self.visible_projects(principal) if self.visible_projects is not None else set()
+        return [entry for entry in entries if entry["code"] in visible]
+
+    def _visible_actions(self, principal: Principal, actions: tuple[ActionView, ...]) -> tuple[ActionView, ...]:
+        if is_overseer(principal):
+            return actions
+        departments = {g.department for g in principal.grants}
+        return tuple(a for a in actions if a.department in departments)
 
     def show(self, principal: Principal, meeting_id: int) -> MeetingView:
         _require_staff(principal)
@@ -145,13 +165,14 @@ class MeetingService:
             if row is None:
                 raise NotFound(f"meeting {meeting_id} not found")
             actions = tuple(action_view(a, now, _ready_task(uow, a)) for a in uow.meetings.actions_of(meeting_id))
-        return meeting_view(row, actions)
+        view = meeting_view(row, self._visible_actions(principal, actions))
+        return replace(view, agenda=self._visible_entries(principal, view.agenda))
 
     def open_actions(self, principal: Principal, department: str | None = None) -> list[ActionView]:
         """Action items not yet done, earliest due first (overdue ones marked): every department's for the
         joint-review office, supervisors and admins, else the viewer's own departments'."""
         _require_staff(principal)
-        overseer = principal.is_admin or any(principal.has_role(role) for role in OVERSEERS)
+        overseer = is_overseer(principal)
         departments: list[str] | None = None if overseer else sorted({g.department or "" for g in principal.grants})
         if department is not None:
             if departments is not None and department not in departments:
@@ -272,7 +293,8 @@ class MeetingService:
     def list(self, principal: Principal, limit: int = 100) -> list[MeetingView]:
         _require_staff(principal)
         with self._ctx.uow() as uow:
-            return [meeting_view(row) for row in uow.meetings.recent(limit)]
+            views = [meeting_view(row) for row in uow.meetings.recent(limit)]
+        return [replace(v, agenda=self._visible_entries(principal, v.agenda)) for v in views]
 
 
 def _require_staff(principal: Principal) -> None:

@@ -8,13 +8,16 @@ Triage is checked here too, so the project page and the generic task page refuse
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from engine.domain.access import Principal
 from engine.domain.case_codec import case_from_dict
 from engine.domain.projects import JOINT_STATUTORY_DAYS, ProjectStatus, find_cycle
+from engine.domain.records import InstanceStatus
 from engine.errors import FieldError, FormValidationError
 from engine.services.context import AdvanceEvent, ServiceContext, UnitOfWorkLike, log
 from engine.services.messages import deliver_in
@@ -22,6 +25,9 @@ from engine.services.messages import deliver_in
 PROJECT_PROCESS = "fast_track"
 REVIEW_PROCESS = "fast_track_review"
 STEWARD_ROLE = "fast_track_officer"
+SUPERVISOR_ROLE = "supervisor"
+#: a review that ended without a decision (withdrawn, terminated): settled for its dependents and the project
+ENDED = "ended"
 CENTRE = "CENTRE"
 CHANNEL = "fast_track"
 
@@ -88,14 +94,32 @@ def may_steward(principal: Principal) -> bool:
     return principal.is_admin or principal.holds(STEWARD_ROLE, CENTRE)
 
 
+def is_overseer(principal: Principal) -> bool:
+    """Who sees every project in full: the joint-review office, the supervision window, administrators."""
+    return may_steward(principal) or principal.holds(SUPERVISOR_ROLE, CENTRE)
+
+
+#: where the triage's caller collects the query codes of the cases its triage opens (shown once, never stored)
+_issued_codes: ContextVar[dict[str, str] | None] = ContextVar("onestop_issued_codes", default=None)
+
+
+@contextmanager
+def collecting_codes() -> Iterator[dict[str, str]]:
+    """Collect the query codes a triage issues in this context (and only in it)."""
+    codes: dict[str, str] = {}
+    token = _issued_codes.set(codes)
+    try:
+        yield codes
+    finally:
+        _issued_codes.reset(token)
+
+
 class ProjectFlow:
     """The advance hook of the fast track (registered on the service context by ProjectService)."""
 
     def __init__(self, ctx: ServiceContext, open_case: Callable[..., Any]) -> None:
         self._ctx = ctx
         self._open_case = open_case  # CaseService.open_in
-        #: the query codes of cases opened by a triage, until the triage's caller collects them (same thread)
-        self.issued_codes: dict[str, dict[str, str]] = {}
 
     def on_advance(self, event: AdvanceEvent) -> None:
         process = event.instance.process_id
@@ -106,18 +130,34 @@ class ProjectFlow:
             project = event.uow.projects.for_instance(event.instance.id)
             if project is None:
                 return
+            if event.instance.status is InstanceStatus.TERMINATED:
+                self._save(event.uow, project, {"status": ProjectStatus.WITHDRAWN.value})
+                record_event(event.uow, project["code"], event.now, event.actor, "withdrawn", "项目流程已终止")
+                return
             if "triage" in done:
                 self._open_reviews(event, project)
+            if "triage_overdue" in done:
+                record_event(event.uow, project["code"], event.now, None, "overdue", "当日未分办，已超过分办时限")
             if "joint_review_overdue" in done:
-                self._event(event.uow, project["code"], event.now, None, "overdue", "联合办理时限已到，项目超期")
+                record_event(event.uow, project["code"], event.now, None, "overdue", "联合办理时限已到，项目超期")
             if "conclusion" in done:
                 data = event.form_data if isinstance(event.form_data, dict) else {}
                 self._save(event.uow, project, {"status": ProjectStatus.CONCLUDED.value, "concluded_at": event.now})
                 text = str(data.get("summary") or "")
-                self._event(event.uow, project["code"], event.now, event.actor, "concluded", text)
+                record_event(event.uow, project["code"], event.now, event.actor, "concluded", text)
             return
         review = event.uow.projects.review_for_case(event.instance.business_key or "")
         if review is None:
+            return
+        # one project at a time: two reviews deciding at once must each see the other's decision, or neither
+        # would release the project (or the review waiting for both)
+        event.uow.projects.get(review["project_code"], for_update=True)
+        if event.instance.status is InstanceStatus.TERMINATED:  # withdrawn or terminated: settled, undecided
+            if not review["result"]:
+                event.uow.projects.update_review(
+                    review["project_code"], review["item_code"], {"decided_at": event.now, "result": ENDED}
+                )
+                self.release(event.uow, review["project_code"], event.now, event.actor)
             return
         if "pre_review" in done:
             event.uow.projects.update_review(
@@ -143,6 +183,11 @@ class ProjectFlow:
         uow, now = event.uow, event.now
         if project["status"] != ProjectStatus.RECEIVED.value:
             raise FormValidationError("项目已分办 / the project is already triaged", [FieldError("reviews", "done")])
+        codes = _issued_codes.get()
+        if codes is None:  # the query codes are shown once to the office: only the project page can show them
+            message = f"请在重点项目页面分办（/projects/{project['code']}）/ triage on the project page"
+            raise FormValidationError(message, [FieldError("reviews", message)])
+        codes.clear()  # a retried triage (a lost race) collects afresh: the first attempt's cases were rolled back
         reviews, steward, lead = check_triage(uow, event.form_data)
         calendar = self._ctx.runtime_calendar()
         names = {r["item_code"]: (uow.catalogue.get(r["item_code"]) or {}).get("name", "") for r in reviews}
@@ -152,7 +197,6 @@ class ProjectFlow:
             "phone": project["investor"].get("phone", ""),
         }
         materials = {name: True for name in project["materials"]}
-        codes: dict[str, str] = {}
         for review in reviews:
             item = uow.catalogue.get(review["item_code"])
             extra = {
@@ -175,6 +219,7 @@ class ProjectFlow:
                 extra_data=extra,
             )
             codes[opened.case_no] = opened.query_code
+            self._ctx.notify_due(opened.instance.next_due_at)  # harmless if the triage rolls back
             uow.projects.add_review(
                 {
                     "project_code": project["code"],
@@ -197,8 +242,7 @@ class ProjectFlow:
             },
         )
         listed = "、".join(f"{names[r['item_code']]}（{r['item_code']}）" for r in reviews)
-        self._event(uow, project["code"], now, event.actor, "triaged", f"分办 {len(reviews)} 个事项：{listed}")
-        self.issued_codes[project["code"]] = codes
+        record_event(uow, project["code"], now, event.actor, "triaged", f"分办 {len(reviews)} 个事项：{listed}")
 
     # -- decisions: forward to the waiting reviews, and conclude -------------------------------------------
     def release(self, uow: UnitOfWorkLike, project_code: str, now: datetime, actor: str | None) -> None:
@@ -214,22 +258,24 @@ class ProjectFlow:
                 continue
             instance = uow.instances.get(self._instance_of(uow, review["case_no"]), for_update=True)
             payload = {code: self._result(uow, by_item[code]) for code in needs}
-            deliver_in(self._ctx, uow, instance, "prerequisites_met", payload, actor)
+            self._deliver(uow, instance, "prerequisites_met", payload, actor)
             uow.projects.update_review(project_code, review["item_code"], {"forwarded_at": now})
             names = "、".join(needs)
-            self._event(uow, project_code, now, None, "forwarded", f"前置审批结果已补送：{names}", review["case_no"])
+            record_event(uow, project_code, now, None, "forwarded", f"前置审批结果已补送：{names}", review["case_no"])
         if reviews and all(r["result"] for r in reviews):
             project = uow.projects.get(project_code, for_update=True)
             parent = uow.instances.get(project["instance_id"], for_update=True) if project["instance_id"] else None
             if parent is None or not parent.status.is_open:
                 return
             results = {r["item_code"]: {"case_no": r["case_no"], "result": r["result"]} for r in reviews}
-            try:
-                deliver_in(self._ctx, uow, parent, "all_reviews_decided", results, actor)
-            except Exception:
-                log.exception("project %s: the joint result could not be released", project_code)
-                raise
-            self._event(uow, project_code, now, None, "all_decided", "各部门均已作出决定，待出具联合审批结果")
+            self._deliver(uow, parent, "all_reviews_decided", results, actor)
+            record_event(uow, project_code, now, None, "all_decided", "各部门均已作出决定，待出具联合审批结果")
+
+    def _deliver(self, uow: UnitOfWorkLike, instance: Any, name: str, payload: Any, actor: str | None) -> None:
+        thrown = deliver_in(self._ctx, uow, instance, name, payload, actor)
+        self._ctx.notify_due(instance.next_due_at)  # the scheduler plans its wake-up (harmless after a rollback)
+        for message in thrown:  # the fast track's processes throw nothing; a designer's change must not go unseen
+            log.warning("instance %s threw %s inside a fast-track step: not delivered", instance.id, message.name)
 
     @staticmethod
     def _instance_of(uow: UnitOfWorkLike, case_no: str) -> int:
@@ -247,6 +293,7 @@ class ProjectFlow:
             "department": review["department"],
             "case_no": review["case_no"],
             "approved": review["result"] == "approved",
+            "result": review["result"],
             "opinion": review["opinion"] or "",
             "decided_at": review["decided_at"].isoformat() if review["decided_at"] else None,
             "materials": sorted(case.materials),
@@ -257,25 +304,26 @@ class ProjectFlow:
         fresh = uow.projects.get(project["code"])
         uow.projects.save(project["code"], fresh["row_version"], values)
 
-    @staticmethod
-    def _event(
-        uow: UnitOfWorkLike,
-        code: str,
-        at: datetime,
-        actor: str | None,
-        action: str,
-        text: str,
-        case_no: str | None = None,
-        department: str | None = None,
-    ) -> None:
-        uow.projects.add_event(
-            {
-                "project_code": code,
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "case_no": case_no,
-                "department": department,
-                "text": text,
-            }
-        )
+
+def record_event(
+    uow: UnitOfWorkLike,
+    code: str,
+    at: datetime,
+    actor: str | None,
+    action: str,
+    text: str,
+    case_no: str | None = None,
+    department: str | None = None,
+) -> None:
+    """One entry of a project's own timeline (registered, triaged, forwarded, extended, a note, …)."""
+    uow.projects.add_event(
+        {
+            "project_code": code,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "case_no": case_no,
+            "department": department,
+            "text": text,
+        }
+    )

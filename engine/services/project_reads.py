@@ -13,6 +13,7 @@ from engine.domain.cases import CaseStatus
 from engine.domain.projects import STAGES, ProjectStatus, ReviewState, WarningLevel, read_warning
 from engine.domain.records import TaskState
 from engine.services.context import UnitOfWorkLike
+from engine.services.project_flow import ENDED, is_overseer
 from engine.services.project_views import ChildProgress, PrerequisiteLink, ProjectProgress, TimelineEntry
 
 _ENDED = {CaseStatus.WITHDRAWN, CaseStatus.TERMINATED, CaseStatus.NOT_ACCEPTED}
@@ -28,7 +29,7 @@ def review_state(review: dict[str, Any], case_status: CaseStatus, ready_elements
         return ReviewState.APPROVED
     if review["result"] == "refused":
         return ReviewState.REFUSED
-    if case_status in _ENDED:
+    if review["result"] == ENDED or case_status in _ENDED:
         return ReviewState.ENDED
     if "decision" in ready_elements:
         return ReviewState.DECIDING
@@ -40,9 +41,7 @@ def review_state(review: dict[str, Any], case_status: CaseStatus, ready_elements
 def may_act_in(principal: Principal, department: str) -> bool:
     """Whether the viewer sees a department's review in full: the joint-review office and the supervision
     window see every one; department staff see their own."""
-    if principal.is_admin or principal.holds("fast_track_officer", "CENTRE") or principal.has_role("supervisor"):
-        return True
-    return any(g.department == department for g in principal.grants)
+    return is_overseer(principal) or any(g.department == department for g in principal.grants)
 
 
 def progress(
@@ -120,6 +119,17 @@ def progress(
     if status is ProjectStatus.IN_REVIEW and project["triaged_at"] and project["due_at"]:
         reading = read_warning(project["triaged_at"], project["statutory_days"], project["due_at"], now, calendar)
         warning, used, remaining = reading.warning, reading.used_days, reading.remaining_days
+    elif status is ProjectStatus.RECEIVED:  # 当日分办: the office triages on the day the package arrives
+        triage_due = calendar.end_of_working_day(project["received_at"])
+        warning = WarningLevel.OVERDUE if now >= triage_due else WarningLevel.GREEN
+        used, remaining = (
+            0,
+            0
+            if now < triage_due
+            else -calendar.working_days_between(
+                triage_due.astimezone(calendar.zone).date(), now.astimezone(calendar.zone).date()
+            ),
+        )
     else:
         warning, used, remaining = WarningLevel.NONE, 0, 0
     return ProjectProgress(
@@ -153,13 +163,21 @@ def _case_of(reviews: list[dict[str, Any]], item_code: str) -> str:
     return next((r["case_no"] for r in reviews if r["item_code"] == item_code), "")
 
 
-def timeline(uow: UnitOfWorkLike, project: dict[str, Any], reviews: list[dict[str, Any]]) -> list[TimelineEntry]:
-    """The project's own events and every child's steps and messages, oldest first."""
+def timeline(
+    uow: UnitOfWorkLike, project: dict[str, Any], reviews: list[dict[str, Any]], viewer: Principal | None = None
+) -> list[TimelineEntry]:
+    """The project's own events and every child's steps and messages, oldest first. A note to a department is
+    that department's (and the office's) to read: other viewers see that it was written, not what it says."""
     departments = dict(uow.accounts.departments())
-    entries = [
-        TimelineEntry(e["at"], e["actor"], e["action"], e["text"] or e["action"], e["case_no"], None, e["text"] or "")
-        for e in uow.projects.events(project["code"])
-    ]
+    entries = []
+    for e in uow.projects.events(project["code"]):
+        text = e["text"] or ""
+        if e["department"] and viewer is not None and not may_act_in(viewer, e["department"]):
+            text = ""
+        label = text or (
+            f"联审办致{departments.get(e['department'], e['department'])}的留言" if e["department"] else e["action"]
+        )
+        entries.append(TimelineEntry(e["at"], e["actor"], e["action"], label, e["case_no"], None, text))
     for review in reviews:
         row = uow.cases.get(review["case_no"])
         if not row or not row["instance_id"]:

@@ -103,6 +103,12 @@ class ProjectProgress:
         return any(child.is_waiting for child in self.children)
 
     @property
+    def can_extend(self) -> bool:
+        """The joint limit may still be extended: under review, not yet extended, some review still undecided."""
+        undecided = any(not c.state.is_decided and c.state is not ReviewState.ENDED for c in self.children)
+        return self.status is ProjectStatus.IN_REVIEW and not self.extended and undecided
+
+    @property
     def worst_warning(self) -> WarningLevel:
         """The worst of the project's own warning and its children's."""
         return worst([self.warning, *(child.warning for child in self.children)])

@@ -22,7 +22,10 @@ from engine.services.project_flow import (
     STEWARD_ROLE,
     ProjectFlow,
     check_triage,
+    collecting_codes,
+    is_overseer,
     may_steward,
+    record_event,
     review_line,
 )
 from engine.services.project_reads import may_act_in, progress, timeline
@@ -49,8 +52,6 @@ __all__ = [
 
 #: 第42条: joint handling may be extended once, by 15 working days, with the government head's approval
 EXTENSION_DAYS = 15
-#: who may see every project: the joint-review office, the supervision window, administrators
-OVERSEERS = (STEWARD_ROLE, "supervisor")
 
 
 def _text(body: dict[str, Any], key: str, limit: int, errors: list[FieldError], required: bool = True) -> str:
@@ -162,16 +163,15 @@ class ProjectService:
                 ctx, uow, version, data, department=CENTRE, business_key=code, actor=principal.username
             )
             uow.projects.set_instance(code, instance.id)
-            uow.projects.add_event(
-                {
-                    "project_code": code,
-                    "at": now,
-                    "actor": principal.username,
-                    "action": "registered",
-                    "case_no": None,
-                    "department": None,
-                    "text": f"快速通道窗口收件：{name}（{len(materials)} 份材料）",
-                }
+            record_event(
+                uow,
+                code,
+                now,
+                principal.username,
+                "registered",
+                f"快速通道窗口收件：{name}（{len(materials)} 份材料）",
+                None,
+                None,
             )
             uow.commit()
         after_start(ctx, instance, snapshot)
@@ -191,7 +191,9 @@ class ProjectService:
         if not may_steward(principal):
             raise PermissionDenied("只有联审办可分办 / the joint-review office triages")
         lines = [
-            review_line(str(r.get("item_code", "")), list(r.get("prerequisites") or [])) if isinstance(r, dict) else r
+            review_line(str(r.get("item_code", "")), r.get("prerequisites") or [])
+            if isinstance(r, dict) and isinstance(r.get("prerequisites", []), list | None)
+            else r
             for r in reviews
         ]
         data = {"reviews": lines, "steward": steward, "lead_department": lead_department}
@@ -210,10 +212,9 @@ class ProjectService:
             )
         if task is None:
             raise InvalidTransition(f"项目 {code} 没有待分办的任务 / no triage task is ready")
-        self.flow.issued_codes.pop(code, None)
-        self._tasks.complete(principal, task.task_id, data)
-        codes = self.flow.issued_codes.pop(code, {})
-        return TriageResult(self.show(principal, code), codes)
+        with collecting_codes() as codes:
+            self._tasks.complete(principal, task.task_id, data)
+        return TriageResult(self.show(principal, code), dict(codes))
 
     # -- extending the joint limit once --------------------------------------------------------------------
     def extend(self, principal: Principal, code: str, reason: str, approved_by: str) -> ProjectProgress:
@@ -241,7 +242,10 @@ class ProjectService:
             if project["extended"]:
                 raise InvalidTransition("联合办理时限只能延长一次 / the joint limit may be extended once")
             parent = uow.instances.get(project["instance_id"], for_update=True)
-            deliver_in(ctx, uow, parent, "limit_extended", {"extension_reason": reason}, principal.username)
+            try:
+                deliver_in(ctx, uow, parent, "limit_extended", {"extension_reason": reason}, principal.username)
+            except InvalidTransition:
+                raise InvalidTransition("各部门均已作出决定，联合办理时限无需延长 / every review is decided") from None
             days = project["statutory_days"] + EXTENSION_DAYS
             now = ctx.now()
             uow.projects.save(
@@ -254,16 +258,15 @@ class ProjectService:
                     "due_at": ctx.runtime_calendar().deadline_after(project["triaged_at"], days).due_at,
                 },
             )
-            uow.projects.add_event(
-                {
-                    "project_code": code,
-                    "at": now,
-                    "actor": principal.username,
-                    "action": "extended",
-                    "case_no": None,
-                    "department": None,
-                    "text": f"经{approved_by}批准延长 {EXTENSION_DAYS} 个工作日：{reason}",
-                }
+            record_event(
+                uow,
+                code,
+                now,
+                principal.username,
+                "extended",
+                f"经{approved_by}批准延长 {EXTENSION_DAYS} 个工作日：{reason}",
+                None,
+                None,
             )
             uow.commit()
         ctx.notify_due(parent.next_due_at)
@@ -281,7 +284,7 @@ class ProjectService:
     def board(self, principal: Principal, include_closed: bool = True) -> list[ProjectProgress]:
         """The tracking board: every project the viewer may see (all of them for the office, the supervision
         window and administrators; a department's staff see the projects their department reviews)."""
-        overseer = principal.is_admin or any(principal.holds(role, CENTRE) for role in OVERSEERS)
+        overseer = is_overseer(principal)
         if not overseer and not principal.grants:
             raise PermissionDenied("staff only")
         departments = None if overseer else sorted({g.department for g in principal.grants if g.department})
@@ -306,7 +309,7 @@ class ProjectService:
             project = self._project(uow, code)
             reviews = uow.projects.reviews([code])[code]
             self._may_view(principal, reviews)
-            return timeline(uow, project, reviews)
+            return timeline(uow, project, reviews, principal)
 
     def triage_options(self, principal: Principal, code: str) -> TriageOptions:
         if not may_steward(principal):
@@ -363,17 +366,7 @@ class ProjectService:
                         }
                     )
             case_no = reviews[0]["case_no"] if len(reviews) == 1 else None
-            uow.projects.add_event(
-                {
-                    "project_code": code,
-                    "at": now,
-                    "actor": principal.username,
-                    "action": "note",
-                    "case_no": case_no,
-                    "department": department,
-                    "text": text,
-                }
-            )
+            record_event(uow, code, now, principal.username, "note", text, case_no, department)
             uow.commit()
         return TimelineEntry(now, principal.username, "note", text, case_no, None, text)
 
@@ -390,7 +383,7 @@ class ProjectService:
 
     @staticmethod
     def _may_view(principal: Principal, reviews: list[dict[str, Any]]) -> None:
-        if principal.is_admin or any(principal.holds(role, CENTRE) for role in OVERSEERS):
+        if is_overseer(principal):
             return
         if not any(may_act_in(principal, r["department"]) for r in reviews) or not principal.grants:
             raise PermissionDenied("本部门未参与该项目 / your department does not review this project")

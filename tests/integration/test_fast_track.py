@@ -270,3 +270,80 @@ def test_a_project_case_pays_statutory_fees_only_and_its_notices_show_the_waived
         assert lines[SURVEY]["waived"] and "免收" in lines[SURVEY]["note"]
         assert not lines[REGISTRATION]["waived"] and notices[kind]["fees"]["total"] == "560.00"
     assert notices["delivery"]["fees"]["charged_total"] == "560.00"
+
+
+def test_triage_is_one_transaction_when_the_last_opening_fails(
+    fast_track: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = register(fast_track)
+    opened: list[str] = []
+    real_open = fast_track.cases.open_in
+
+    def open_then_fail_at_the_fourth(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if len(opened) == 3:
+            raise RuntimeError("the disk filled up while opening the fourth review")
+        result = real_open(*args, **kwargs)  # type: ignore[arg-type]
+        opened.append(result.case_no)
+        return result
+
+    monkeypatch.setattr(fast_track.projects.flow, "_open_case", open_then_fail_at_the_fourth)
+    with pytest.raises(RuntimeError):
+        triage(fast_track, code)
+    assert len(opened) == 3  # three cases were opened inside the transaction ...
+    after = fast_track.projects.show(OFFICE, code)  # ... and none of them survived it
+    assert after.status is ProjectStatus.RECEIVED and after.children == ()
+    assert all(fast_track.tasks.inbox(officer) == [] for officer in OFFICERS.values())
+    assert len(ready(fast_track, OFFICE, "triage")) == 1  # the office can triage again
+
+
+def test_a_withdrawn_prerequisite_settles_its_dependent_and_the_project(fast_track: Platform) -> None:
+    code = register(fast_track)
+    reviews = [{"item_code": PREREQUISITE}, {"item_code": DEPENDENT, "prerequisites": [PREREQUISITE]}]
+    fast_track.projects.triage(OFFICE, code, reviews, "fasttrack", "LAND")
+    (task_id,) = ready(fast_track, OFFICERS["HOUSING"], "pre_review")
+    fast_track.tasks.complete(OFFICERS["HOUSING"], task_id, {"opinion": "预审完毕"})
+    land_case = child(fast_track, code, PREREQUISITE).case_no
+    fast_track.cases.withdraw(OFFICE, land_case, "投资方调整用地方案，撤回用地预审申请")
+    assert child(fast_track, code, PREREQUISITE).state is ReviewState.ENDED
+    (decision_id,) = ready(fast_track, APPROVERS["HOUSING"], "decision")  # released, with what happened
+    forwarded = fast_track.tasks.show(APPROVERS["HOUSING"], decision_id).data["forwarded"][PREREQUISITE]
+    assert forwarded["result"] == "ended" and forwarded["approved"] is False
+    fast_track.tasks.complete(APPROVERS["HOUSING"], decision_id, {"approved": False, "reasons": "用地预审已撤回"})
+    assert len(ready(fast_track, OFFICE, "conclusion")) == 1  # every review settled: the joint result is next
+    assert not fast_track.projects.show(OFFICE, code).can_extend
+
+
+def test_each_department_reads_only_its_own_notes_and_meeting_items(fast_track: Platform, clock: FrozenClock) -> None:
+    code = register(fast_track)
+    triage(fast_track, code)
+    fast_track.projects.message(OFFICE, code, "ENV", "请于周五前补充噪声评估结论")
+    land = principal("land_clerk", ("window_officer", "LAND"))
+    water = principal("water_clerk", ("window_officer", "WATER"))
+    env = principal("env_clerk", ("window_officer", "ENV"))
+    note = [e for e in fast_track.projects.timeline(land, code) if e.action == "note"]
+    assert note and note[0].text == "" and "噪声" not in note[0].label  # LAND sees that ENV was written to
+    assert [e.text for e in fast_track.projects.timeline(env, code) if e.action == "note"] == [
+        "请于周五前补充噪声评估结论"
+    ]
+    with pytest.raises(PermissionDenied):
+        fast_track.projects.show(water, code)
+    (task_id,) = ready(fast_track, OFFICERS["HOUSING"], "pre_review")
+    fast_track.tasks.complete(OFFICERS["HOUSING"], task_id, {"opinion": "待用地结果"})
+    preview = fast_track.meetings.agenda_preview(OFFICE)
+    assert preview is not None and [e["code"] for e in preview.entries] == [code]  # blocked: on the agenda
+    assert [e["code"] for e in fast_track.meetings.agenda_preview(land).entries] == [code]  # type: ignore[union-attr]
+    assert fast_track.meetings.agenda_preview(water).entries == []  # type: ignore[union-attr]
+
+
+def test_a_package_not_triaged_on_its_day_is_overdue_and_said_so(fast_track: Platform, clock: FrozenClock) -> None:
+    code = register(fast_track)
+    assert fast_track.projects.show(OFFICE, code).warning is WarningLevel.GREEN
+    (task_id,) = ready(fast_track, OFFICE, "triage")
+    with pytest.raises(FormValidationError):  # the query codes are shown once, on the project page only
+        fast_track.tasks.complete(OFFICE, task_id, {"reviews": [PREREQUISITE], "steward": "fasttrack",
+                                                    "lead_department": "LAND"})  # fmt: skip
+    clock.set(datetime(2026, 3, 11, 9, 0, tzinfo=CST))
+    fast_track.timers.fire_due()
+    late = fast_track.projects.show(OFFICE, code)
+    assert late.warning is WarningLevel.OVERDUE
+    assert "overdue" in [e.action for e in fast_track.projects.timeline(OFFICE, code)]
