@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.access import Principal
-from engine.domain.case_codec import case_from_dict
+from engine.domain.case_codec import case_from_dict, case_to_dict
+from engine.domain.cases import CaseStatus
 from engine.domain.projects import JOINT_STATUTORY_DAYS, ProjectStatus, find_cycle
 from engine.domain.records import InstanceStatus
 from engine.errors import FieldError, FormValidationError
@@ -28,6 +29,8 @@ STEWARD_ROLE = "fast_track_officer"
 SUPERVISOR_ROLE = "supervisor"
 #: a review that ended without a decision (withdrawn, terminated): settled for its dependents and the project
 ENDED = "ended"
+#: the pause of a dependent review's clock while its prerequisites are undecided (not counted)
+WAITING_PAUSE = "等待前置审批结果"
 CENTRE = "CENTRE"
 CHANNEL = "fast_track"
 
@@ -177,6 +180,10 @@ class ProjectFlow:
             )
         if done & {"pre_review", "decision"}:
             self.release(event.uow, review["project_code"], event.now, event.actor)
+        if "pre_review" in done and review["prerequisites"]:
+            fresh = event.uow.projects.review_for_case(review["case_no"])
+            if fresh is not None and fresh["forwarded_at"] is None:  # it waits: its own clock stops meanwhile
+                self._set_waiting(event.uow, review["case_no"], event.now, True, event.actor)
 
     # -- triage: every review at once -----------------------------------------------------------------------
     def _open_reviews(self, event: AdvanceEvent, project: dict[str, Any]) -> None:
@@ -257,7 +264,12 @@ class ProjectFlow:
             if not all(by_item[code]["result"] for code in needs):
                 continue
             instance = uow.instances.get(self._instance_of(uow, review["case_no"]), for_update=True)
-            payload = {code: self._result(uow, by_item[code]) for code in needs}
+            due = self._set_waiting(uow, review["case_no"], now, False, actor)
+            payload = {
+                "forwarded": {code: self._result(uow, by_item[code]) for code in needs},
+                # the decision's timer follows the case clock, which stood still while the review waited
+                "decision_due": due.isoformat() if due is not None else None,
+            }
             self._deliver(uow, instance, "prerequisites_met", payload, actor)
             uow.projects.update_review(project_code, review["item_code"], {"forwarded_at": now})
             names = "、".join(needs)
@@ -270,6 +282,26 @@ class ProjectFlow:
             results = {r["item_code"]: {"case_no": r["case_no"], "result": r["result"]} for r in reviews}
             self._deliver(uow, parent, "all_reviews_decided", results, actor)
             record_event(uow, project_code, now, None, "all_decided", "各部门均已作出决定，待出具联合审批结果")
+
+    def _set_waiting(
+        self, uow: UnitOfWorkLike, case_no: str, now: datetime, waiting: bool, actor: str | None
+    ) -> datetime | None:
+        """Stop a dependent review's promised clock while it waits for its prerequisites (the prerequisite's
+        result is one of its materials: 提前介入 must not cost the department its own time), or restart it when
+        the result is forwarded. Returns the new promised due instant, or None when nothing changed."""
+        row = uow.cases.get(case_no)
+        case = case_from_dict(row["record"])
+        if waiting and case.status is CaseStatus.ACCEPTED:
+            case.start_pause(WAITING_PAUSE, now, False, actor or "system")
+        elif not waiting and case.status is CaseStatus.PAUSED and case.pauses[-1].kind == WAITING_PAUSE:
+            case.end_pause(now, actor or "system")
+        else:
+            return None
+        clock = case.clock
+        due = clock.promised_due(self._ctx.runtime_calendar(), now).due_at if clock is not None else None
+        values = {"status": case.status.value, "due_at": due, "record": case_to_dict(case)}
+        uow.cases.save(case_no, row["row_version"], values)
+        return due
 
     def _deliver(self, uow: UnitOfWorkLike, instance: Any, name: str, payload: Any, actor: str | None) -> None:
         thrown = deliver_in(self._ctx, uow, instance, name, payload, actor)

@@ -12,6 +12,7 @@ from engine.domain.case_codec import case_from_dict
 from engine.domain.cases import CaseStatus
 from engine.domain.projects import STAGES, ProjectStatus, ReviewState, WarningLevel, read_warning
 from engine.domain.records import TaskState
+from engine.domain.warnings import Thresholds, read_colour
 from engine.services.context import UnitOfWorkLike
 from engine.services.project_flow import ENDED, is_overseer
 from engine.services.project_views import ChildProgress, PrerequisiteLink, ProjectProgress, TimelineEntry
@@ -69,9 +70,12 @@ def progress(
         states[review["item_code"]] = state
         clock = case.clock
         due = clock.promised_due(calendar, now).due_at if clock is not None else None
-        if due is not None and case.accepted_at is not None and not state.is_decided and state is not ReviewState.ENDED:
-            reading = read_warning(case.accepted_at, case.promised_days, due, now, calendar)
-            warning, used, remaining = reading.warning, reading.used_days, reading.remaining_days
+        if clock is not None and not state.is_decided and state is not ReviewState.ENDED:
+            # the supervision colours: working days with paused time (a wait for prerequisites) left out
+            guide = (uow.catalogue.get(review["item_code"]) or {}).get("guide", {})
+            colour = read_colour(clock, now, calendar, Thresholds.from_guide(guide.get("warning")))
+            warning = WarningLevel(colour.colour.value)
+            used, remaining = colour.used_days, colour.remaining_days
         else:
             warning, used, remaining = WarningLevel.NONE, 0, 0
             if clock is not None and case.decided_at is not None:

@@ -130,6 +130,33 @@ def test_all_reviews_start_together_and_the_dependent_decides_only_after_its_pre
     assert actions.count("task_completed") == 8  # four pre-reviews and four decisions, each on the timeline
 
 
+def test_the_dependent_s_clock_stands_still_while_it_waits(fast_track: Platform, clock: FrozenClock) -> None:
+    code = register(fast_track)
+    triage(fast_track, code)
+    (task_id,) = ready(fast_track, OFFICERS["HOUSING"], "pre_review")
+    fast_track.tasks.complete(OFFICERS["HOUSING"], task_id, {"opinion": "预审完毕，待用地结果"})
+    waiting = child(fast_track, code, DEPENDENT)
+    assert waiting.state is ReviewState.WAITING and waiting.used_days == 0
+    assert fast_track.cases.show(OFFICE, waiting.case_no)["status"] == "paused"
+
+    clock.set(datetime(2026, 3, 16, 10, 0, tzinfo=CST))  # four working days later the land decides
+    still = child(fast_track, code, DEPENDENT)
+    assert still.used_days == 0 and still.warning is WarningLevel.GREEN  # not the housing department's delay
+    (task_id,) = ready(fast_track, OFFICERS["LAND"], "pre_review")
+    fast_track.tasks.complete(OFFICERS["LAND"], task_id, {"opinion": "同意"})
+    (task_id,) = ready(fast_track, APPROVERS["LAND"], "decision")
+    fast_track.tasks.complete(APPROVERS["LAND"], task_id, {"approved": True})
+    resumed = child(fast_track, code, DEPENDENT)
+    assert (
+        resumed.state is ReviewState.DECIDING and fast_track.cases.show(OFFICE, resumed.case_no)["status"] == "accepted"
+    )
+    # three promised working days counted from the resumption: 3-17, 3-18, 3-19
+    assert resumed.due_at is not None
+    assert (resumed.due_at - timedelta(seconds=1)).astimezone(CST).date() == datetime(2026, 3, 19).date()
+    (decision,) = [t for t in fast_track.tasks.inbox(APPROVERS["HOUSING"]) if t.element_id == "decision"]
+    assert decision.due_at == resumed.due_at  # the BPMN's decision timer follows the case clock
+
+
 def test_triage_refuses_mistakes_field_by_field_and_only_once(fast_track: Platform) -> None:
     code = register(fast_track)
     bad = [
@@ -227,8 +254,9 @@ def test_the_meeting_job_puts_the_blocked_and_warned_projects_on_its_agenda(
     assert set(agenda) == {blocked}  # the calm project (one green review, 10 promised days) is not discussed
     reasons = {(r["kind"], r["item_code"]) for r in agenda[blocked]["reasons"]}
     assert ("blocked", DEPENDENT) in reasons  # waiting for the land's result
-    # 4 of 5 working days used (80 %) is yellow; the housing review's 3 promised days are over
-    assert {("yellow", PREREQUISITE), ("yellow", "XK-STHJ-001"), ("overdue", DEPENDENT)} <= reasons
+    # 4 of 5 working days used (80 %) is yellow; the waiting housing review's clock stands still (blocked only)
+    assert {("yellow", PREREQUISITE), ("yellow", "XK-STHJ-001")} <= reasons
+    assert not [kind for kind, item in reasons if item == DEPENDENT and kind != "blocked"]
 
     action = {"description": "自然资源局2个工作日内作出用地预审决定", "department": "LAND", "workdays": 2,
               "project_code": blocked}  # fmt: skip
