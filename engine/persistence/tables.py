@@ -573,6 +573,149 @@ meeting_actions = Table(
 
 # -- supervision warnings and notifications (migration 0012) --
 
+# 黄牌/红牌: one per (case, trigger, step) — a trigger warns once; ``step`` is "" for the case as a whole (NULLs
+# would not collide in a unique constraint); a red card's accountability entry is ``violation_id``
+warnings = Table(
+    "warnings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(64), ForeignKey("cases.case_no"), nullable=False, index=True),
+    Column("item_code", String(64), nullable=False),
+    Column("department", String(32), nullable=False, index=True),
+    Column("handler", String(64), index=True),
+    Column("step", String(255), nullable=False),
+    Column("level", String(8), nullable=False),  # yellow | red
+    Column("trigger", String(32), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # issued | appealed | revoked | escalated
+    Column("issued_at", TS, nullable=False, index=True),
+    Column("issued_by", String(64), nullable=False),  # "system" for the timers' and the process's warnings
+    Column("text", Text, nullable=False),
+    Column("appeal_text", Text),
+    Column("appealed_by", String(64)),
+    Column("appealed_at", TS),
+    Column("revoked_reason", Text),
+    Column("revoked_by", String(64)),
+    Column("revoked_at", TS),
+    Column("escalated_by", String(64)),
+    Column("escalated_at", TS),
+    Column("violation_id", Integer, ForeignKey("violations.id")),
+    UniqueConstraint("case_no", "trigger", "step"),
+)
+
+# the schedule of each open case's next colour changes (rewritten whenever its clock can change)
+warning_timers = Table(
+    "warning_timers",
+    metadata,
+    Column("case_no", String(64), ForeignKey("cases.case_no"), primary_key=True),
+    Column("trigger", String(32), primary_key=True),  # promised_yellow | promised_red | promised_overdue
+    Column("due_at", TS, nullable=False, index=True),
+)
+
+# in-app notifications (站内通知), unread first
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("link", String(255)),
+    Column("read_at", TS),
+)
+Index("ix_notifications_inbox", notifications.c.username, notifications.c.read_at)
+
+
 # -- window discipline and public boards (migration 0013) --
 
+# one officer's attendance for one session (上午/下午) of one day at their window (考勤). A sign-out without a
+# sign-in leaves ``signed_in_at`` empty (漏签); the day's close adds a row for a session nobody signed (旷工)
+# and sets ``closed_at`` once its breaches are in the ledger (the claim that makes closing a day idempotent)
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("window", String(32), nullable=False, index=True),
+    Column("department", String(32)),
+    Column("work_date", Date, nullable=False, index=True),
+    Column("session", String(8), nullable=False),
+    Column("signed_in_at", TS),
+    Column("signed_out_at", TS),
+    Column("late_minutes", Integer, nullable=False),
+    Column("early_minutes", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # present | done | missed_sign_in | missed_sign_out | absent
+    Column("closed_at", TS),
+    UniqueConstraint("username", "work_date", "session"),
+)
+
+# leaving the post during working hours (窗口工作人员进出管理): why, for how long, who approved it
+post_leaves = Table(
+    "post_leaves",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("window", String(32), nullable=False),
+    Column("department", String(32)),
+    Column("work_date", Date, nullable=False, index=True),
+    Column("left_at", TS, nullable=False),
+    Column("returned_at", TS),
+    Column("reason", Text, nullable=False),
+    Column("approved_by", String(64)),
+    Column("approved_at", TS),
+    Column("minutes", Integer),
+    Column("closed_at", TS),
+)
+
+# what the public window board (窗口工作人员信息公示栏) shows of a staff member besides the name
+staff_cards = Table(
+    "staff_cards",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("staff_number", String(32), nullable=False, unique=True),
+    Column("title", String(64)),
+    Column("public_phone", String(32)),
+    Column("updated_at", TS, nullable=False),
+)
+
+# the public announcements board (政务信息公开栏): hot questions, notices; withdrawn ones stay for the record
+announcements = Table(
+    "announcements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("category", String(32), nullable=False, index=True),
+    Column("published_at", TS, nullable=False, index=True),
+    Column("pinned", Boolean, nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("withdrawn_at", TS),
+    Column("withdrawn_by", String(64)),
+)
+
 # -- accountability and window patrols (migration 0014) --
+
+# window patrols (窗口巡查, domain §6.4): a patrol that found something (``category`` set) is a finding; the
+# department's n-th finding of the year takes ladder ``step`` n (1 催办单, 2 建议更换窗口人员, 3 约谈部门负责人)
+# and prints a numbered document; ``violation_id`` is its accountability entry (kind "patrol")
+patrols = Table(
+    "patrols",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("inspector", String(64), nullable=False),
+    Column("window", String(32)),
+    Column("department", String(32), ForeignKey("departments.code"), nullable=False, index=True),
+    Column("at", TS, nullable=False, index=True),
+    Column("year", Integer, nullable=False, index=True),
+    Column("findings", Text, nullable=False),
+    Column("category", String(16)),  # discipline | conduct | dress | hygiene | attitude | business; None: no issue
+    Column("officer", String(64), index=True),
+    Column("severity", String(16)),  # minor | serious | veto
+    Column("step", Integer),
+    Column("document_number", String(48), unique=True),
+    Column("violation_id", Integer, ForeignKey("violations.id")),
+    Column("follow_up", Text),
+    Column("follow_up_at", TS),
+    Column("follow_up_by", String(64)),
+)
