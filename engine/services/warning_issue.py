@@ -1,0 +1,76 @@
+"""Issue one warning card inside the caller's transaction: the record (once per case, trigger and step), a red
+card's accountability entry in ``violations``, and the in-app notices to the handler and the department's
+chief representatives (首席代表: its approvers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from engine.domain.records import TaskState
+from engine.domain.warning_cards import Level, Trigger, WarningStatus
+from engine.services.context import UnitOfWorkLike
+
+#: the ledger's kind for a red card (issue 6: every part writes its own kind into ``violations``)
+RED_CARD = "red_card"
+WARNING_LINK = "/warnings?case_no={case_no}"
+
+
+@dataclass(frozen=True)
+class NewWarning:
+    case_no: str
+    item_code: str
+    department: str
+    trigger: Trigger
+    level: Level
+    text: str
+    handler: str | None = None
+    step: str = ""  # "" = the case as a whole
+    issued_by: str = "system"
+
+
+def current_handler(uow: UnitOfWorkLike, instance_id: int | None, step: str | None = None) -> str | None:
+    """Whoever holds the case's open task (of ``step``, when named), if someone claimed it."""
+    if instance_id is None:
+        return None
+    for task in uow.instances.tasks_for_instance(instance_id, state=TaskState.READY):
+        if task.claimed_by and (step is None or task.element_id == step):
+            return str(task.claimed_by)
+    return None
+
+
+def issue_in(uow: UnitOfWorkLike, card: NewWarning, now: datetime, zone: tzinfo) -> int | None:
+    """The new card's id, or None when this trigger already warned about this case and step."""
+    if uow.warnings.exists(card.case_no, card.trigger.value, card.step):
+        return None
+    warning_id = uow.warnings.add(
+        {
+            "case_no": card.case_no,
+            "item_code": card.item_code,
+            "department": card.department,
+            "handler": card.handler,
+            "step": card.step,
+            "level": card.level.value,
+            "trigger": card.trigger.value,
+            "status": WarningStatus.ISSUED.value,
+            "issued_at": now,
+            "issued_by": card.issued_by,
+            "text": card.text,
+        }
+    )
+    if card.level is Level.RED:  # 红牌 = 问责: the card is an accountability entry from the moment it is issued
+        violation_id = uow.violations.add(
+            RED_CARD,
+            card.handler or "",
+            card.department,
+            now,
+            now.astimezone(zone).year,
+            False,
+            f"warning:{warning_id}",
+            {"case_no": card.case_no, "trigger": card.trigger.value, "step": card.step, "text": card.text},
+        )
+        uow.warnings.update(warning_id, {"violation_id": violation_id})
+    recipients = ([card.handler] if card.handler else []) + uow.warnings.chief_representatives(card.department)
+    message = f"{card.level.label}：办件 {card.case_no} {card.trigger.label}。{card.text}"
+    uow.notifications.add(recipients, now, "warning", message, WARNING_LINK.format(case_no=card.case_no))
+    return warning_id
