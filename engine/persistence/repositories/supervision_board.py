@@ -1,0 +1,128 @@
+"""The supervision board's reads in SQL: the open cases (filtered by status, never the completed history), ready
+human tasks aggregated per department and per window, the guides of the items involved, first-inquiry
+violations, and the decided cases of a period for the efficiency tables."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from engine.persistence.tables import cases, human_tasks, items, users, violations
+
+READY = "ready"
+_CASE_COLUMNS = (
+    cases.c.case_no,
+    cases.c.item_code,
+    cases.c.instance_id,
+    cases.c.department,
+    cases.c.window,
+    cases.c.status,
+    cases.c.received_at,
+    cases.c.accepted_at,
+    cases.c.due_at,
+    cases.c.record,
+)
+
+
+def _rows(result: Iterable[Any]) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in result]
+
+
+class SupervisionBoardRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def cases_in_status(self, statuses: Collection[str], department: str | None = None) -> list[dict[str, Any]]:
+        """Cases whose status is one of ``statuses`` (indexed column), optionally of one department."""
+        query = select(*_CASE_COLUMNS).where(cases.c.status.in_(sorted(statuses))).order_by(cases.c.case_no)
+        if department is not None:
+            query = query.where(cases.c.department == department)
+        return _rows(self._conn.execute(query))
+
+    def task_load_by_department(self) -> dict[str | None, tuple[int, datetime]]:
+        """Ready human tasks per department: how many and since when the oldest waits."""
+        query = (
+            select(human_tasks.c.department, func.count(), func.min(human_tasks.c.created_at))
+            .where(human_tasks.c.state == READY)
+            .group_by(human_tasks.c.department)
+        )
+        return {dept: (int(n), _utc(oldest)) for dept, n, oldest in self._conn.execute(query)}
+
+    def task_load_by_window(self) -> dict[str | None, tuple[int, datetime]]:
+        """Ready human tasks of cases, per the case's window (tasks of other processes have no window)."""
+        query = (
+            select(cases.c.window, func.count(), func.min(human_tasks.c.created_at))
+            .select_from(human_tasks.join(cases, cases.c.instance_id == human_tasks.c.instance_id))
+            .where(human_tasks.c.state == READY)
+            .group_by(cases.c.window)
+        )
+        return {window: (int(n), _utc(oldest)) for window, n, oldest in self._conn.execute(query)}
+
+    def ready_tasks_of(self, instance_ids: Collection[int]) -> list[dict[str, Any]]:
+        """The ready tasks of the given instances (the current step and its handler), oldest first."""
+        if not instance_ids:
+            return []
+        query = (
+            select(
+                human_tasks.c.task_id,
+                human_tasks.c.instance_id,
+                human_tasks.c.name,
+                human_tasks.c.role,
+                human_tasks.c.department,
+                human_tasks.c.claimed_by,
+                human_tasks.c.created_at,
+                human_tasks.c.due_at,
+            )
+            .where(human_tasks.c.state == READY, human_tasks.c.instance_id.in_(sorted(instance_ids)))
+            .order_by(human_tasks.c.created_at)
+        )
+        return _rows(self._conn.execute(query))
+
+    def items_by_code(self, codes: Collection[str]) -> dict[str, dict[str, Any]]:
+        """Name, department, statutory limit and guide (its ``warning`` thresholds) of the given items."""
+        if not codes:
+            return {}
+        query = select(items.c.code, items.c.name, items.c.department, items.c.statutory_days, items.c.guide).where(
+            items.c.code.in_(sorted(codes))
+        )
+        return {row["code"]: row for row in _rows(self._conn.execute(query))}
+
+    def display_names(self, usernames: Collection[str]) -> dict[str, str]:
+        if not usernames:
+            return {}
+        query = select(users.c.username, users.c.display_name).where(users.c.username.in_(sorted(usernames)))
+        return {username: name for username, name in self._conn.execute(query)}
+
+    def violations_of_kind(self, kind: str, year: int) -> list[dict[str, Any]]:
+        query = (
+            select(violations)
+            .where(violations.c.kind == kind, violations.c.year == year)
+            .order_by(violations.c.at.desc(), violations.c.id.desc())
+        )
+        return _rows(self._conn.execute(query))
+
+    def decided_candidates(self, start: datetime, end: datetime, statuses: Collection[str]) -> list[dict[str, Any]]:
+        """Cases that may have been decided in [start, end): in a decided status, accepted before ``end`` and
+        completed (if at all) from ``start`` on (a decision precedes completion). The exact decision instant is
+        in the record; the caller filters on it."""
+        query = (
+            select(*_CASE_COLUMNS, cases.c.completed_at)
+            .where(
+                cases.c.status.in_(sorted(statuses)),
+                cases.c.accepted_at.is_not(None),
+                cases.c.accepted_at < end,
+                or_(cases.c.completed_at.is_(None), cases.c.completed_at >= start),
+            )
+            .order_by(cases.c.case_no)
+        )
+        return _rows(self._conn.execute(query))
+
+
+def _utc(value: Any) -> datetime:
+    """An aggregate may come back without the column type's processing (naive UTC): read it back as UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
