@@ -1,0 +1,84 @@
+"""The reads behind the statistics (domain §10): cases and dated records of a period, filtered in SQL first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, or_, select
+
+from engine.persistence.tables import cases, complaints, consultations, evaluations, items, violations
+
+_CHUNK = 500  # case numbers per IN (...) list
+
+
+def _case_query() -> Select[Any]:
+    return select(
+        cases.c.case_no,
+        cases.c.item_code,
+        items.c.type.label("item_type"),
+        cases.c.department,
+        cases.c.window,
+        cases.c.channel,
+        cases.c.created_by,
+        cases.c.status,
+        cases.c.received_at,
+        cases.c.accepted_at,
+        cases.c.due_at,
+        cases.c.completed_at,
+        cases.c.record,
+    ).join(items, items.c.code == cases.c.item_code)
+
+
+class StatsRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def _rows(self, query: Any) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self._conn.execute(query)]
+
+    def cases_touching(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Cases that may count in [since, until): received before its end and not ended before its start
+        (the cohort, plus older cases still open or ended inside the period for the flow figures)."""
+        query = _case_query().where(
+            cases.c.received_at < until, or_(cases.c.completed_at.is_(None), cases.c.completed_at >= since)
+        )
+        return self._rows(query)
+
+    def cases_by_number(self, case_nos: Iterable[str]) -> list[dict[str, Any]]:
+        wanted = sorted(set(case_nos))
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), _CHUNK):
+            found += self._rows(_case_query().where(cases.c.case_no.in_(wanted[start : start + _CHUNK])))
+        return found
+
+    def evaluated_case_nos(self, since: datetime, until: datetime) -> set[str]:
+        """Cases received in [since, until) with at least one rating (given at any time)."""
+        query = (
+            select(evaluations.c.case_no)
+            .distinct()
+            .join(cases, cases.c.case_no == evaluations.c.case_no)
+            .where(cases.c.received_at >= since, cases.c.received_at < until)
+        )
+        return {row.case_no for row in self._conn.execute(query)}
+
+    def consultations_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        c = consultations.c
+        query = select(c.channel, c.asked_at, c.first_responder, c.department, c.transferred_to, c.item_code)
+        return self._rows(query.where(c.asked_at >= since, c.asked_at < until))
+
+    def evaluations_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        e = evaluations.c
+        query = select(e.case_no, e.level, e.evaluated_at, e.department, e.window, e.handled_by)
+        return self._rows(query.where(e.evaluated_at >= since, e.evaluated_at < until))
+
+    def complaints_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        c = complaints.c
+        query = select(c.department, c.case_no, c.received_at, c.closed_at)
+        return self._rows(query.where(c.received_at >= since, c.received_at < until))
+
+    def violations_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        v = violations.c
+        query = select(v.kind, v.username, v.department, v.at, v.reference)
+        return self._rows(query.where(v.at >= since, v.at < until))
