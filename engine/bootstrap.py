@@ -12,6 +12,7 @@ from engine.config import Settings
 from engine.persistence import migrate as migrations
 from engine.persistence.database import make_engine
 from engine.persistence.uow import UnitOfWorkFactory
+from engine.services.accountability import AccountabilityService
 from engine.services.accounts import AccountService
 from engine.services.calendar import CalendarService
 from engine.services.cases import CaseService
@@ -20,6 +21,8 @@ from engine.services.consultations import ConsultationService
 from engine.services.context import ServiceContext
 from engine.services.definitions import DefinitionService
 from engine.services.diagrams import DiagramService
+from engine.services.discipline import DisciplineService
+from engine.services.disclosure import DisclosureService
 from engine.services.feedback import FeedbackService
 from engine.services.forms import FormRegistry
 from engine.services.instances import InstanceService
@@ -27,12 +30,15 @@ from engine.services.intake import IntakeService
 from engine.services.meetings import MeetingService
 from engine.services.messages import MessageService
 from engine.services.migration import MigrationService
+from engine.services.notifications import NotificationService
 from engine.services.organisation import OrganisationService
 from engine.services.projects import ProjectService
 from engine.services.stats import StatsService
+from engine.services.supervision import SupervisionService
 from engine.services.task_files import TaskFileService
 from engine.services.tasks import TaskService
 from engine.services.timers import TimerService
+from engine.services.warnings import WarningService
 
 
 @dataclass
@@ -59,6 +65,12 @@ class Platform:
     migration: MigrationService
     meetings: MeetingService
     projects: ProjectService
+    discipline: DisciplineService
+    disclosure: DisclosureService
+    warnings: WarningService
+    notifications: NotificationService
+    accountability: AccountabilityService
+    supervision: SupervisionService
     database: Any
 
     def migrate(self) -> None:
@@ -114,6 +126,12 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         migration=MigrationService(ctx),
         meetings=MeetingService(ctx),
         projects=ProjectService(ctx, cases, tasks),
+        discipline=DisciplineService(ctx),
+        disclosure=DisclosureService(ctx),
+        warnings=WarningService(ctx),  # after CaseService: its hook reads the case as the case hook left it
+        notifications=NotificationService(ctx),
+        accountability=AccountabilityService(ctx),
+        supervision=SupervisionService(ctx),
         database=database,
     )
     wire_meetings(platform)

@@ -6,8 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.bootstrap import Platform
+from engine.demo_accountability import generate_accountability
 from engine.demo_cases import generate
+from engine.demo_discipline import generate_discipline
 from engine.demo_projects import generate_projects
+from engine.demo_warnings import fire_demo_warnings
 from engine.domain.access import Principal, RoleGrant
 from engine.domain.organisation import load_organisation
 from engine.services.definitions import read_paths
@@ -82,6 +85,9 @@ def load_demo(platform: Platform, out: Out, *, cases: int = 300) -> None:
     _reference_instances(platform)
     generate(platform.settings, staff, out, count=cases)
     generate_projects(platform.settings, out)
+    fire_demo_warnings(platform.settings, out)  # the cards the cases' clocks earned, dated when they fell due
+    generate_discipline(platform.settings, out)
+    generate_accountability(platform, out)
     out(f"demo accounts (password for all: {DEMO_PASSWORD}):")
     for username, display, roles, department in DEMO_USERS:
         if username not in known:

@@ -28,6 +28,8 @@ FIRST_INQUIRY_JOB = "onestop-first-inquiry"
 FIRST_INQUIRY_SECONDS = 60.0
 #: convenes the joint-review meetings whose day has come, daily at their configured time
 MEETING_JOB = "onestop-joint-meetings"
+#: closes the working day's attendance (考勤) into accountability entries, daily after the afternoon session
+DISCIPLINE_JOB = "onestop-discipline-close"
 # SpiffWorkflow fires a timer when its due instant is strictly in the past
 _FIRE_MARGIN = timedelta(milliseconds=5)
 _RETRY_BACKOFF = timedelta(milliseconds=200)
@@ -62,10 +64,14 @@ class TimerScheduler:
         at = self._platform.meetings.schedule.at
         meeting_time = CronTrigger(hour=at.hour, minute=at.minute, timezone=self._platform.settings.timezone)
         self._scheduler.add_job(self.convene_meetings, meeting_time, id=MEETING_JOB, coalesce=True)
+        close = self._platform.discipline.rules.close_at
+        close_time = CronTrigger(hour=close.hour, minute=close.minute, timezone=self._platform.settings.timezone)
+        self._scheduler.add_job(self.close_attendance, close_time, id=DISCIPLINE_JOB, coalesce=True)
         self._platform.calendar.ensure_current_years()
         self.run_due()  # timers that fell due while nothing ran fire now, once
         if self._platform.clock.now().astimezone(meeting_time.timezone).time() >= at:
             self.convene_meetings()  # started after today's meeting time: convene what is due (idempotent)
+        self.close_attendance()  # after today's closing time this closes the day (idempotent), else nothing
 
     def shutdown(self) -> None:
         if self.notify in self._platform.ctx.due_listeners:
@@ -107,7 +113,9 @@ class TimerScheduler:
             report = self._platform.timers.fire_due()
             if report.failed:
                 log.warning("timer failures: %s", report.failed)
-            earliest = self._platform.instances.earliest_due()
+            self._platform.warnings.fire_due()  # the warning cards' own schedule (warning_timers)
+            dues = [self._platform.instances.earliest_due(), self._platform.warnings.earliest_due()]
+            earliest = min((d for d in dues if d is not None), default=None)
         except Exception:
             log.exception("timer run failed; the safety interval will try again")
         with self._lock:
@@ -127,6 +135,15 @@ class TimerScheduler:
                 log.info("joint meeting of %s convened: %d project(s)", meeting.held_on, len(meeting.agenda))
         except Exception:
             log.exception("convening the joint meetings failed; tomorrow's run or a restart tries again")
+
+    def close_attendance(self) -> None:
+        """The daily discipline job (also callable directly): today's attendance into accountability, once."""
+        try:
+            written = self._platform.discipline.close_due()
+            if written:
+                log.info("attendance closed: %d accountability entries", written)
+        except Exception:
+            log.exception("closing the day's attendance failed; a restart or tomorrow's run tries again")
 
     def _first_inquiry(self) -> None:
         try:

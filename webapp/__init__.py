@@ -24,12 +24,18 @@ def create_app(
     app.extensions["onestop"] = platform
 
     from webapp import admin, clerk, designer, errors, i18n, intake, navigation, pages, public, security, web_auth
+    from webapp.accountability_pages import bp as accountability_bp
     from webapp.api import bp as api_bp
+    from webapp.boards import bp as boards_bp
     from webapp.clerk_files import bp as clerk_files_bp
+    from webapp.discipline import bp as discipline_bp
     from webapp.feedback_pages import bp as feedback_bp
     from webapp.meetings import bp as meetings_bp
     from webapp.migration_pages import bp as migration_bp
     from webapp.projects import bp as projects_bp
+    from webapp.reports import bp as reports_bp
+    from webapp.supervision import bp as supervision_bp
+    from webapp.warnings_pages import bp as warnings_bp
 
     errors.register(app)
     security.register(app)
@@ -48,4 +54,10 @@ def create_app(
     app.register_blueprint(migration_bp)
     app.register_blueprint(projects_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(discipline_bp)
+    app.register_blueprint(boards_bp)
+    app.register_blueprint(warnings_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(accountability_bp)
+    app.register_blueprint(supervision_bp)
     return app

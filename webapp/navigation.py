@@ -31,6 +31,11 @@ def _projects_viewer(principal: Principal) -> bool:
     return _any_role(SUPERVISOR)(principal) or any(g.department for g in principal.grants)
 
 
+def _window_staff(principal: Principal) -> bool:
+    """窗口考勤: whoever staffs a window (any role held in a department or at the centre) and the supervisors."""
+    return _any_role(SUPERVISOR)(principal) or any(g.department for g in principal.grants)
+
+
 @dataclass(frozen=True)
 class Entry:
     endpoint: str
@@ -47,12 +52,19 @@ STAFF: tuple[Entry, ...] = (
     Entry("feedback.complaints", lazy_gettext("投诉处理"), _any_role(SUPERVISOR, "complaint_officer")),
     Entry("feedback.evaluations", lazy_gettext("评价记录"), _any_role(SUPERVISOR, "complaint_officer")),
     Entry("meetings.index", lazy_gettext("联审会"), _any_role("fast_track_officer", SUPERVISOR)),
+    Entry("discipline.index", lazy_gettext("窗口考勤"), _window_staff),
+    Entry("warnings.index", lazy_gettext("监察预警"), _staff),
+    Entry("accountability.entries", lazy_gettext("效能问责"), _any_role(SUPERVISOR)),
+    Entry("supervision.dashboard", lazy_gettext("电子监察"), _any_role(SUPERVISOR)),
+    Entry("reports.index", lazy_gettext("统计报表"), _any_role(SUPERVISOR)),
 )
 PUBLIC: tuple[Entry, ...] = (
     Entry("public.guide", lazy_gettext("办事指南")),
     Entry("public.lookup", lazy_gettext("办件查询")),
     Entry("feedback.evaluate", lazy_gettext("好差评")),
     Entry("feedback.complaint", lazy_gettext("我要投诉")),
+    Entry("boards.windows", lazy_gettext("窗口公示")),
+    Entry("boards.announcements", lazy_gettext("政务公开")),
 )
 
 

@@ -6,6 +6,7 @@ import math
 import re
 import tomllib
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from engine.domain.catalogue_model import (
     APPROVER,
@@ -32,8 +33,10 @@ from engine.domain.catalogue_model import (
     Material,
     SpecialProcedure,
     Step,
+    WarningRule,
 )
 from engine.domain.toml_fields import Fields, Problems, Table, check_inferred_names, duplicates
+from engine.domain.warnings import Thresholds
 
 __all__ = [
     "Catalogue", "CatalogueDepartment", "CatalogueError", "Charge", "Fee", "Item", "LegalBasis", "Material",
@@ -47,7 +50,7 @@ ITEM_KEYS = (
     "code", "source_no", "name", "type", "department", "window", "legal_basis", "conditions", "materials",
     "fee", "statutory_days", "statutory_unit", "statutory_note", "extension_days", "promised_days", "instant",
     "steps", "special_procedures", "office_phone", "complaint_phone", "online", "visits", "result", "sources",
-    "inferred", "notes",
+    "inferred", "notes", "warning",
 )  # fmt: skip
 VISITS = (0, 1, 2)  # 最多跑几次
 
@@ -132,6 +135,7 @@ def _item(
         source_no=f.integer("source_no", required=False, minimum=1),
         sources=f.texts("sources", required=False),
         notes=f.text("notes", required=False),
+        warning=_warning(f.table("warning", required=False), f"{where} warning", problems),
     )
     _check_identity(f, item, departments)
     _check_limits(f, item)
@@ -319,3 +323,26 @@ def _check_special_procedures(f: Fields, item: Item) -> None:
             f.problem(
                 "special_procedures", f"{procedure.name} is not counted toward a licence's limit (行政许可法第四十五条)"
             )
+
+
+def _warning(raw: Table | None, where: str, problems: Problems) -> WarningRule | None:
+    """An item's own 黄牌/红牌 thresholds: ``warning = {yellow = 0.4, red = 0.8, short_limit_days = 3}``."""
+    if raw is None:
+        return None
+    f = Fields(raw, where, problems, ("yellow", "red", "short_limit_days"))
+    default = Thresholds()
+    values: dict[str, Any] = {}
+    for key in ("yellow", "red"):
+        value = raw.get(key, float(getattr(default, key)))
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            f.problem(key, "expected a share of the promised limit, e.g. 0.5")
+            return None
+        values[key] = float(value)
+    short = f.integer("short_limit_days", required=False, minimum=0)
+    values["short_limit_days"] = default.short_limit_days if short is None else short
+    try:  # the same rule the supervision applies: 0 < yellow < red <= 1
+        Thresholds(Decimal(str(values["yellow"])), Decimal(str(values["red"])), values["short_limit_days"])
+    except ValueError as error:
+        f.problem("yellow", str(error))
+        return None
+    return WarningRule(values["yellow"], values["red"], values["short_limit_days"])

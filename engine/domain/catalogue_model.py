@@ -41,7 +41,7 @@ SPECIAL_PROCEDURES = (
 GUIDE_FIELDS = (
     "code", "name", "type", "department", "window", "legal_basis", "conditions", "materials", "fee",
     "statutory_days", "statutory_unit", "extension_days", "promised_days", "instant", "steps",
-    "special_procedures", "office_phone", "complaint_phone", "online", "visits", "result",
+    "special_procedures", "office_phone", "complaint_phone", "online", "visits", "result", "warning",
 )  # fmt: skip
 SUB_FIELDS = {
     "legal_basis": ("law", "article", "note"),
@@ -118,6 +118,16 @@ class SpecialProcedure:
 
 
 @dataclass(frozen=True)
+class WarningRule:
+    """黄牌/红牌 thresholds of one item: the shares of its promised limit that turn a case yellow and red, and
+    the limit (working days) up to which one working day left is already yellow."""
+
+    yellow: float
+    red: float
+    short_limit_days: int
+
+
+@dataclass(frozen=True)
 class Item:
     """One approval or service item with its full 办事指南."""
 
@@ -147,6 +157,8 @@ class Item:
     source_no: int | None = None
     sources: tuple[str, ...] = ()
     notes: str = ""
+    #: the centre's own supervision thresholds for this item (None: the defaults of engine.domain.warnings)
+    warning: WarningRule | None = None
 
     def is_inferred(self, field: str) -> bool:
         """True when the value at ``field`` ("fee", "materials.copies") is not sourced: the field itself or the

@@ -10,17 +10,22 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from engine.errors import ConcurrencyConflict, ConcurrentUpdate
 from engine.persistence.database import IMMEDIATE_FLAG
+from engine.persistence.repositories.accountability import AccountabilityRepository
 from engine.persistence.repositories.accounts import AccountRepository
 from engine.persistence.repositories.calendar import CalendarRepository
 from engine.persistence.repositories.cases import CaseRepository, CatalogueRepository, NoticeRepository
 from engine.persistence.repositories.definitions import DefinitionRepository
+from engine.persistence.repositories.discipline import DisciplineRepository
 from engine.persistence.repositories.feedback import FeedbackRepository
 from engine.persistence.repositories.instances import InstanceRepository
 from engine.persistence.repositories.meetings import MeetingRepository
 from engine.persistence.repositories.organisation import OrganisationRepository
 from engine.persistence.repositories.projects import ProjectRepository
+from engine.persistence.repositories.stats import StatsRepository
 from engine.persistence.repositories.supervision import ConsultationRepository, ViolationRepository
+from engine.persistence.repositories.supervision_board import SupervisionBoardRepository
 from engine.persistence.repositories.task_files import TaskFileRepository
+from engine.persistence.repositories.warnings import NotificationRepository, WarningRepository
 
 # SQLSTATEs meaning "another transaction got there first": serialization failure, deadlock, lock not available
 # (and a unique violation: two requests inserted the same key at once, e.g. two deploys of one process)
@@ -60,6 +65,12 @@ class UnitOfWork:
         self.task_files = TaskFileRepository(self._conn)
         self.meetings = MeetingRepository(self._conn)
         self.projects = ProjectRepository(self._conn)
+        self.discipline = DisciplineRepository(self._conn)
+        self.stats = StatsRepository(self._conn)
+        self.warnings = WarningRepository(self._conn)
+        self.notifications = NotificationRepository(self._conn)
+        self.accountability = AccountabilityRepository(self._conn)
+        self.supervision_board = SupervisionBoardRepository(self._conn)
         return self
 
     def commit(self) -> None:

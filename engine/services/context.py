@@ -36,6 +36,12 @@ class UnitOfWorkLike(Protocol):
     task_files: Any
     meetings: Any
     projects: Any
+    discipline: Any
+    stats: Any
+    warnings: Any
+    notifications: Any
+    accountability: Any
+    supervision_board: Any
     skip_locked: bool
 
     def __enter__(self) -> UnitOfWorkLike: ...

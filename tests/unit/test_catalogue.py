@@ -299,6 +299,14 @@ BAD_CATALOGUES = [
     ("unknown special procedure", 'name = "现场核查"', 'name = "喝茶"', "unknown special procedure"),
     ("visits out of range", "visits = 1", "visits = 3", "visits: must be one of"),
     ("not TOML", "visits = 1", "visits = = 1", "TOML"),
+    ("warning yellow after red", "visits = 1", "visits = 1\nwarning = { yellow = 0.9, red = 0.8 }", "0 < yellow < red"),
+    (
+        "warning not a share",
+        "visits = 1",
+        'visits = 1\nwarning = { yellow = "half" }',
+        "warning: yellow: expected a share",
+    ),
+    ("warning unknown key", "visits = 1", "visits = 1\nwarning = { amber = 0.7 }", "warning: amber: unknown field"),
 ]
 
 
@@ -306,6 +314,18 @@ BAD_CATALOGUES = [
 def test_the_catalogue_loader_names_item_and_field_of_each_error(label: str, old: str, new: str, expected: str) -> None:
     assert old in VALID, label
     assert expected in problems_of(VALID.replace(old, new, 1))
+
+
+def test_an_item_may_set_its_own_warning_thresholds() -> None:
+    from engine.domain.warnings import Thresholds
+    from engine.services.catalogue import plain
+
+    item = load_catalogue(VALID.replace("visits = 1", "visits = 1\nwarning = { yellow = 0.4, red = 0.8 }")).item(
+        "XK-ZRZY-001"
+    )
+    thresholds = Thresholds.from_guide(plain(item)["warning"])  # what the supervision reads from the guide
+    assert (float(thresholds.yellow), float(thresholds.red), thresholds.short_limit_days) == (0.4, 0.8, 3)
+    assert load_catalogue(VALID).item("XK-ZRZY-001").warning is None  # the defaults apply
 
 
 def test_a_duplicate_item_code_is_refused() -> None:

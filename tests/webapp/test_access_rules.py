@@ -25,6 +25,8 @@ PUBLIC_PAGES = {
     "public.lookup",
     "feedback.evaluate",
     "feedback.complaint",
+    "boards.windows",
+    "boards.announcements",
 }
 PUBLIC_API = {
     "/api/v1/auth/token",

@@ -27,10 +27,12 @@ def _authenticate() -> None:
 
 # the modules register their routes on bp
 from webapp.api import (  # noqa: E402,F401
+    accountability,
     cases,
     centre,
     definitions,
     diagrams,
+    discipline,
     feedback,
     instances,
     meetings,
@@ -38,6 +40,9 @@ from webapp.api import (  # noqa: E402,F401
     misc,
     organisation,
     projects,
+    stats,
+    supervision,
     task_files,
     tasks,
+    warnings,
 )

@@ -1,4 +1,4 @@
-"""Consultations (首问负责制), the annual evaluation's vetoes, and the centre's statistics."""
+"""Consultations (首问负责制) and the centre's statistics."""
 
 from __future__ import annotations
 
@@ -66,10 +66,7 @@ def _date_arg(name: str) -> date:
     return value
 
 
-@bp.get("/evaluation/<int:year>")
-def evaluation(year: int) -> ResponseReturnValue:
-    result = platform().consultations.evaluation(current_principal(), year)
-    return jsonify({"year": result.year, "people": result.people, "departments": result.departments})
+# GET /evaluation/<year> (the annual evaluation, 一票否决) is served by webapp/api/accountability.py
 
 
 @bp.get("/stats")
@@ -78,4 +75,8 @@ def stats() -> ResponseReturnValue:
     start, end = _date_arg("from"), _date_arg("to")
     if end < start:
         raise FormValidationError("invalid period", [FieldError("to", "must not be before from")])
-    return jsonify(platform().stats.period(principal, start, end))
+    figures = platform().stats.period(principal, start, end)
+    group_by = [g for raw in request.args.getlist("group_by") for g in raw.split(",") if g]
+    if group_by:  # optional: every metric per grouping (engine/domain/metrics.py), see /stats/definitions
+        figures["groups"] = platform().stats.report(principal, start, end, group_by)["groups"]
+    return jsonify(figures)

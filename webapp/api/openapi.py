@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from webapp.api.openapi_accountability import accountability_paths
+from webapp.api.openapi_discipline import discipline_paths
 from webapp.api.openapi_meetings import meeting_paths
 from webapp.api.openapi_parts import ARR, OBJ
 from webapp.api.openapi_parts import errors as _errors
@@ -12,6 +14,9 @@ from webapp.api.openapi_parts import path_param as _path_param
 from webapp.api.openapi_parts import query as _query
 from webapp.api.openapi_parts import resp as _resp
 from webapp.api.openapi_projects import project_paths
+from webapp.api.openapi_stats import stats_paths
+from webapp.api.openapi_supervision import supervision_paths
+from webapp.api.openapi_warnings import warning_paths
 from webapp.api.openapi_workbench import workbench_paths
 
 
@@ -291,7 +296,12 @@ def document() -> dict[str, Any]:
     paths.update(_organisation_paths())
     paths.update(workbench_paths())
     paths.update(meeting_paths())
+    paths.update(discipline_paths())
     paths.update(project_paths())
+    paths.update(stats_paths())
+    paths.update(accountability_paths())
+    paths.update(supervision_paths())
+    paths.update(warning_paths())
     reason_body = {"type": "object", "properties": {"reason": {"type": "string"}}}
     for action, summary in (
         ("withdraw", "撤回: the applicant withdraws (before the decision)"),
