@@ -287,6 +287,9 @@ def load_rules(text: str) -> DisciplineRules:
         close_at=_clock(hours.get("close_at", "17:30"), "hours", "close_at", problems),
         rules=rules,
     )
+    if loaded.sessions and loaded.close_at < loaded.sessions[-1].end:
+        # the close freezes the day's records; a sign-out after it would contradict the ledger
+        problems.add("hours", "close_at", f"must not be before the last session ends ({loaded.sessions[-1].end})")
     if problems.lines:
         raise RulesError("discipline rules: " + "; ".join(problems.lines))
     return loaded

@@ -1,8 +1,8 @@
-"""Consultations and first-inquiry responsibility (首问负责制), and the annual-evaluation vetoes they cause."""
+"""Consultations and first-inquiry responsibility (首问负责制), and the annual-evaluation vetoes they cause (the
+evaluation itself is AccountabilityService.annual_evaluation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,13 +20,6 @@ def _text(body: dict[str, Any], name: str, limit: int, errors: list[FieldError],
         errors.append(FieldError(name, f"{'required, ' if required else ''}text of at most {limit} characters"))
         return ""
     return value.strip()
-
-
-@dataclass
-class Evaluation:
-    year: int
-    people: dict[str, dict[str, Any]] = field(default_factory=dict)
-    departments: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class ConsultationService:
@@ -137,18 +130,3 @@ class ConsultationService:
             f"consultation:{record.id}",
             {"subject": record.subject, "transferred_to": record.transferred_to, "follow_up_due": due},
         )
-
-    def evaluation(self, principal: Principal, year: int) -> Evaluation:
-        """The annual evaluation view: violations per person and department; any veto-level one disqualifies."""
-        if not (principal.is_admin or principal.has_role("supervisor")):
-            raise PermissionDenied("only administrators and the supervision window see the evaluation")
-        result = Evaluation(year)
-        with self._ctx.uow() as uow:
-            rows = uow.violations.for_year(year)
-        for row in rows:
-            for key, table in ((row["username"], result.people), (row["department"] or "-", result.departments)):
-                entry = table.setdefault(key, {"violations": 0, "veto": False, "kinds": []})
-                entry["violations"] += 1
-                entry["veto"] = entry["veto"] or bool(row["veto"])
-                entry["kinds"].append(row["kind"])
-        return result

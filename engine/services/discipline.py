@@ -1,11 +1,17 @@
 """Window discipline (考勤, 窗口工作人员进出管理): officers sign in and out at their window and log leaving the
 post with a reason; supervisors watch every window live (staffed, away, unstaffed, which rule was broken);
 the daily close evaluates the day and writes the breaches into the accountability ledger (``violations``,
-kinds "attendance" and "leaving_post"), once. The public window board reads the same records."""
+kinds "attendance" and "leaving_post"), once; a day whose close was missed is closed by the next run. From the
+closing time on (or once the day is closed) the day's records are frozen. The public window board reads the
+same records.
+
+Only officers enrolled for window duty keep attendance: those with a window and a staff card (the 工号 the
+centre issues and the public board shows). A window officer without one is not expected, not watched and
+never recorded absent."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -18,6 +24,7 @@ from engine.services.discipline_views import (
     Assignment,
     Today,
     assignments,
+    enrolled,
     live_view,
     public_board,
 )
@@ -25,6 +32,8 @@ from engine.services.discipline_views import (
 RULES_FILE = "discipline.toml"
 CENTRE_KIND = "centre"
 REASON_MAX = 200
+#: the most days one close run catches up (a scheduler down for longer leaves older days to close_day)
+CATCH_UP_DAYS = 31
 
 
 def _minutes(later: datetime, earlier: datetime) -> int:
@@ -47,6 +56,12 @@ class DisciplineService:
         day = now.astimezone(zone).date()
         return Today(self.rules, zone, day, now, self._is_workday(day))
 
+    def _frozen(self, uow: UnitOfWorkLike, today: Today) -> None:
+        """Refuse a change to a day past its closing time or already closed: the ledger must agree with the
+        records it was written from."""
+        if today.now.astimezone(today.zone).time() >= self.rules.close_at or uow.discipline.day_closed(today.day):
+            raise InvalidTransition("今天的考勤已结算，不能再签到、签退或登记离岗")
+
     def _is_workday(self, day: date) -> bool:
         try:
             return bool(self._ctx.runtime_calendar().is_workday(day))
@@ -59,6 +74,7 @@ class DisciplineService:
         today = self.today()
         with self._ctx.uow() as uow:
             person = _assignment(uow, principal)
+            numbered = person is not None and uow.discipline.card(principal.username) is not None
             rows = uow.discipline.attendance_on(today.day, principal.username)
             leaves = uow.discipline.leaves_on(today.day, principal.username)
             window = uow.organisation.window(person.window) if person else None
@@ -66,7 +82,8 @@ class DisciplineService:
         away = any(x["returned_at"] is None for x in leaves)
         return {
             "window": window,
-            "assigned": person is not None,
+            "assigned": numbered,  # enrolled for window duty: a window and a 工号
+            "unnumbered": person is not None and not numbered,
             "attendance": rows,
             "leaves": leaves,
             "signed_in": signed_in,
@@ -86,6 +103,7 @@ class DisciplineService:
             raise InvalidTransition("今天的工作时间已结束，不能再签到")
         with self._ctx.uow(write=True) as uow:
             person = _require_assignment(uow, principal)
+            self._frozen(uow, today)
             rows = uow.discipline.attendance_on(today.day, principal.username)
             if any(r["session"] == session.name for r in rows):
                 raise InvalidTransition(f"{session.label}已签到或已签退")
@@ -107,6 +125,7 @@ class DisciplineService:
         today = self.today()
         with self._ctx.uow(write=True) as uow:
             person = _require_assignment(uow, principal)
+            self._frozen(uow, today)
             rows = uow.discipline.attendance_on(today.day, principal.username)
             open_rows = [r for r in rows if r["signed_in_at"] is not None and r["signed_out_at"] is None]
             if open_rows:
@@ -129,7 +148,7 @@ class DisciplineService:
                     "status": "missed_sign_in",
                 }  # fmt: skip
                 row["id"] = uow.discipline.add_attendance(row)
-            _end_leave(uow, principal.username, today.now)
+            _end_leave(uow, principal.username, today.day, today.now)
             uow.commit()
         return row
 
@@ -142,10 +161,11 @@ class DisciplineService:
         today = self.today()
         with self._ctx.uow(write=True) as uow:
             person = _require_assignment(uow, principal)
+            self._frozen(uow, today)
             rows = uow.discipline.attendance_on(today.day, principal.username)
             if not any(r["signed_in_at"] is not None and r["signed_out_at"] is None for r in rows):
                 raise InvalidTransition("请先签到再登记离岗")
-            if uow.discipline.open_leave(principal.username) is not None:
+            if uow.discipline.open_leave(principal.username, today.day) is not None:
                 raise InvalidTransition("已登记离岗，请先登记返岗")
             row = {
                 "username": person.username, "window": person.window, "department": person.department,
@@ -157,9 +177,10 @@ class DisciplineService:
         return row
 
     def return_to_post(self, principal: Principal) -> dict[str, Any]:
-        now = self._ctx.now()
+        today = self.today()
         with self._ctx.uow(write=True) as uow:
-            leave = _end_leave(uow, principal.username, now)
+            self._frozen(uow, today)
+            leave = _end_leave(uow, principal.username, today.day, today.now)
             if leave is None:
                 raise InvalidTransition("没有未返岗的离岗登记")
             uow.commit()
@@ -167,7 +188,7 @@ class DisciplineService:
 
     def approve_leave(self, principal: Principal, leave_id: int) -> dict[str, Any]:
         """Approve an absence (before or after the fact): the supervision window, an administrator or the
-        department's 首席代表 (its approver)."""
+        department's 首席代表 (its approver) — never the officer who left."""
         now = self._ctx.now()
         with self._ctx.uow(write=True) as uow:
             leave = uow.discipline.leave(leave_id)
@@ -175,6 +196,8 @@ class DisciplineService:
                 raise NotFound(f"no leaving-post record {leave_id}")
             if not (_overseer(principal) or principal.holds("approver", leave["department"])):
                 raise PermissionDenied("只有监察窗口、管理员或本部门首席代表可以批准离岗")
+            if leave["username"] == principal.username:
+                raise PermissionDenied("不能批准自己的离岗")
             if leave["closed_at"] is not None:
                 raise InvalidTransition("当天已结算，不能再批准")
             if leave["approved_by"] is None:
@@ -202,7 +225,7 @@ class DisciplineService:
 
     def _live(self, today: Today) -> dict[str, Any]:
         with self._ctx.uow() as uow:
-            people = assignments(uow.organisation.staff_grants())
+            people = enrolled(assignments(uow.organisation.staff_grants()), uow.discipline.cards())
             centre = {p["code"] for p in uow.organisation.service_points() if p["kind"] == CENTRE_KIND}
             staffed = {p.window for p in people.values()}
             windows = [w for w in uow.organisation.windows() if w["service_point"] in centre or w["code"] in staffed]
@@ -213,11 +236,22 @@ class DisciplineService:
 
     # -- the daily close ----------------------------------------------------------------------------------
     def close_due(self) -> int:
-        """The scheduler's daily job: close today once its closing time has come (idempotent)."""
+        """The scheduler's daily job (idempotent): close every day whose closing time has passed and which is
+        not closed yet — today once its closing time has come, and the days a stopped scheduler missed, oldest
+        first: from the oldest unclosed record or the day after the last closed one (at most CATCH_UP_DAYS).
+        A database without any record yet has nothing to catch up. Returns the entries written."""
         today = self.today()
-        if today.now.astimezone(today.zone).time() < self.rules.close_at:
-            return 0
-        return self.close_day(today.day)
+        due = today.now.astimezone(today.zone).time() >= self.rules.close_at
+        last = today.day if due else today.day - timedelta(days=1)
+        with self._ctx.uow() as uow:
+            oldest, closed = uow.discipline.oldest_open_day(), uow.discipline.last_closed_day()
+        starts = [d for d in (oldest, closed + timedelta(days=1) if closed else None) if d is not None]
+        day = max(min(starts, default=today.day), last - timedelta(days=CATCH_UP_DAYS - 1))
+        written = 0
+        while day <= last:
+            written += self.close_day(day)
+            day += timedelta(days=1)
+        return written
 
     def close_day(self, day: date) -> int:
         """Evaluate a finished day: sessions nobody signed become 旷工 rows, every row and absence is judged
@@ -232,7 +266,7 @@ class DisciplineService:
             raise InvalidTransition(f"{day} 的工作时间还未结束")
         workday = self._is_workday(day)
         with self._ctx.uow(write=True) as uow:
-            people = assignments(uow.organisation.staff_grants())
+            people = enrolled(assignments(uow.organisation.staff_grants()), uow.discipline.cards())
             written = close_records(uow, rules, day, zone, now, people, workday=workday)
             uow.commit()
         return written
@@ -247,14 +281,17 @@ def _assignment(uow: UnitOfWorkLike, principal: Principal) -> Assignment | None:
 
 
 def _require_assignment(uow: UnitOfWorkLike, principal: Principal) -> Assignment:
+    """The officer's window, if they are enrolled for window duty (a window and a 工号)."""
     person = _assignment(uow, principal)
     if person is None:
         raise PermissionDenied("只有安排了窗口的工作人员需要签到（请管理员在组织机构中指定窗口）")
+    if uow.discipline.card(principal.username) is None:
+        raise PermissionDenied("尚未登记工号，不参加窗口考勤（请管理员在工作人员公示信息中登记工号）")
     return person
 
 
-def _end_leave(uow: UnitOfWorkLike, username: str, now: datetime) -> dict[str, Any] | None:
-    leave: dict[str, Any] | None = uow.discipline.open_leave(username)
+def _end_leave(uow: UnitOfWorkLike, username: str, day: date, now: datetime) -> dict[str, Any] | None:
+    leave: dict[str, Any] | None = uow.discipline.open_leave(username, day)
     if leave is not None:
         values = {"returned_at": now, "minutes": _minutes(now, leave["left_at"])}
         uow.discipline.update_leave(leave["id"], values)

@@ -1,6 +1,8 @@
 """Closing a window-discipline day: sessions nobody signed become 旷工 rows, every attendance row and absence
 from the post is claimed once (``closed_at``) and its breaches of the rules go into the accountability ledger
-(``violations``: kind "attendance" or "leaving_post", reference "attendance:<id>" / "post_leave:<id>")."""
+(``violations``: kind "attendance" or "leaving_post", reference "attendance:<id>" / "post_leave:<id>", the
+rule's deduction as ``details["points"]``, which the annual evaluation deducts). An absence nobody ended is
+ended at the end of the session it began in."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def close_records(
 
 
 def _add_absences(uow: UnitOfWorkLike, rules: DisciplineRules, day: date, people: dict[str, Assignment]) -> None:
-    """A session an assigned officer neither signed in nor out of gets a row, so its 旷工 has a reference."""
+    """A session an enrolled officer neither signed in nor out of gets a row, so its 旷工 has a reference."""
     signed = {(r["username"], r["session"]) for r in uow.discipline.attendance_on(day)}
     for person in people.values():
         for session in rules.sessions:
@@ -78,8 +80,8 @@ def _close_leave(
     ends = [s.ends_at(day, zone) for s in rules.sessions if s.ends_at(day, zone) > leave["left_at"]]
     bound = ends[0] if ends else leave["left_at"]
     breach = leave_breach(rules, leave_record(leave), bound)
-    if leave["returned_at"] is None:
-        uow.discipline.update_leave(leave["id"], {"minutes": _minutes(bound, leave["left_at"])})
+    if leave["returned_at"] is None:  # ended at the bound, so it no longer reads as open on later days
+        uow.discipline.update_leave(leave["id"], {"returned_at": bound, "minutes": _minutes(bound, leave["left_at"])})
     if breach is None:
         return 0
     _record(uow, "leaving_post", leave, leave["left_at"], day, breach.reference, {
@@ -92,5 +94,6 @@ def _close_leave(
 def _record(
     uow: UnitOfWorkLike, kind: str, row: dict[str, Any], at: datetime, day: date, ref: str, details: dict[str, Any]
 ) -> None:
-    details = {**details, "work_date": day.isoformat(), "window": row["window"]}
+    # "points" is what the annual evaluation deducts (engine/domain/accountability.py ScoringRules.deduction)
+    details = {**details, "points": details["deduction"], "work_date": day.isoformat(), "window": row["window"]}
     uow.violations.add(kind, row["username"], row["department"], at, day.year, False, ref, details)

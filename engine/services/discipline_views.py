@@ -45,6 +45,12 @@ def assignments(grants: list[dict[str, Any]]) -> dict[str, Assignment]:
     return found
 
 
+def enrolled(people: dict[str, Assignment], cards: dict[str, Any]) -> dict[str, Assignment]:
+    """The officers enrolled for window duty: those the centre has issued a 工号 (a staff card, the number the
+    public window board shows). Only they are expected to sign in, watched live and recorded absent."""
+    return {username: person for username, person in people.items() if username in cards}
+
+
 def session_record(row: dict[str, Any]) -> SessionRecord:
     return SessionRecord(row["id"], row["session"], row["signed_in_at"], row["signed_out_at"])
 

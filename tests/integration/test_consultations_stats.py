@@ -65,11 +65,13 @@ def test_a_transfer_left_open_is_a_violation_that_vetoes_the_evaluation(platform
     clock.set(datetime(2026, 3, 17, 0, 1, tzinfo=CST))
     assert platform.consultations.record_breaches() == 1
     assert platform.consultations.record_breaches() == 0  # recorded once
-    view = platform.consultations.evaluation(SUPERVISOR, 2026)
-    assert view.people["desk"]["veto"] is True and view.departments["CENTRE"]["veto"] is True
-    assert view.people["desk"]["kinds"] == ["first_inquiry"]
+    view = platform.accountability.annual_evaluation(SUPERVISOR, 2026)  # the evaluation serving /evaluation/<year>
+    people = {p["key"]: p for p in view["people"]}
+    departments = {d["key"]: d for d in view["departments"]}
+    assert people["desk"]["veto"] is True and departments["CENTRE"]["veto"] is True
+    assert people["desk"]["kinds"] == ["first_inquiry"]
     with pytest.raises(PermissionDenied):
-        platform.consultations.evaluation(DESK, 2026)
+        platform.accountability.annual_evaluation(DESK, 2026)
 
 
 def test_inquiries_need_their_fields(platform: Platform) -> None:

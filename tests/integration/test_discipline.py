@@ -21,6 +21,7 @@ B = principal("ofc_b", ("window_officer", "DRC"))  # W03
 C = principal("ofc_c", ("window_officer", "LAND"))  # W04
 SUPERVISOR = principal("supervisor", ("supervisor", None))
 LAND_CHIEF = principal("land_chief", ("approver", "LAND"))
+ADMIN = principal("admin", ("admin", None))
 
 
 def at(hour: int, minute: int = 0, day: int = 10) -> datetime:
@@ -37,6 +38,9 @@ def centre(platform: Platform) -> Platform:
     ]:
         platform.accounts.add_user(who, "pw-" + who, ["window_officer"], department, window, display_name=name)
     platform.accounts.add_user("supervisor", "pw-s", ["supervisor"], None, "W29", display_name="马文涛")
+    # enrolment for window duty: the centre issues each officer the 工号 the public board shows
+    for number, who in [(1, "ofc_a"), (2, "ofc_b"), (3, "ofc_c"), (5, "supervisor")]:  # the demo's numbering
+        platform.disclosure.set_card(ADMIN, who, {"staff_number": f"SM-{number:04d}"})
     return platform
 
 
@@ -95,8 +99,7 @@ def test_only_the_supervision_window_and_administrators_watch_the_windows(centre
 
 
 def test_the_public_board_shows_who_is_on_duty_and_follows_the_sign_out(centre: Platform, clock: FrozenClock) -> None:
-    admin = principal("admin", ("admin", None))
-    centre.disclosure.set_card(admin, "ofc_a", {"staff_number": "SM-0101", "title": "综合受理员"})
+    centre.disclosure.set_card(ADMIN, "ofc_a", {"staff_number": "SM-0101", "title": "综合受理员"})
     clock.set(at(8, 58))
     centre.discipline.sign_in(A)
     w01 = board(centre, "W01")
@@ -206,3 +209,130 @@ def test_the_demo_signs_most_officers_in_and_fills_the_boards(centre: Platform) 
         signed_in = {r["username"] for r in uow.discipline.attendance_on(today)}
     assert leave["username"] == "housing_clerk" and leave["returned_at"] is None
     assert signed_in == {"ofc_a", "ofc_b", "ofc_c", "supervisor", "housing_clerk"}
+
+
+# -- review 6 regressions -----------------------------------------------------------------------------------
+def test_a_missed_close_is_caught_up_the_next_morning(centre: Platform, clock: FrozenClock) -> None:
+    """The scheduler was down at 17:30 on the 10th and starts at 08:00 on the 11th: the 10th is closed then."""
+    morning(centre, clock)
+    clock.set(at(8, 0, day=11))
+    assert centre.discipline.close_due() > 0
+    assert ("attendance", "ofc_c", "absent", 5) in ledger(centre)
+    with centre.ctx.uow() as uow:
+        assert all(r["closed_at"] is not None for r in uow.discipline.attendance_on(DAY))
+        assert uow.discipline.attendance_on(date(2026, 3, 11)) == []  # the 11th is not over: left alone
+    assert centre.discipline.close_due() == 0
+
+
+def test_a_day_nobody_signed_at_all_is_closed_after_a_closed_day(centre: Platform, clock: FrozenClock) -> None:
+    clock.set(at(9, 0))
+    centre.discipline.sign_in(A)
+    clock.set(at(17, 30))
+    centre.discipline.close_due()
+    clock.set(at(17, 45, day=12))  # the 11th passed with no record at all and no close; the 12th is over
+    centre.discipline.close_due()
+    with centre.ctx.uow() as uow:
+        rows = uow.violations.for_year(2026)
+    days = {r["details"]["work_date"] for r in rows if r["username"] == "ofc_c"}
+    assert days == {"2026-03-10", "2026-03-11", "2026-03-12"}
+
+
+def test_a_leave_nobody_ended_does_not_block_the_next_day(centre: Platform, clock: FrozenClock) -> None:
+    clock.set(at(13, 0))
+    centre.discipline.sign_in(A)
+    clock.set(at(16, 30))
+    first = centre.discipline.leave_post(A, "外出送件")  # never returns, never signs out
+    clock.set(at(17, 30))
+    centre.discipline.close_due()
+    with centre.ctx.uow() as uow:
+        closed = uow.discipline.leave(first["id"])
+    assert closed is not None and closed["returned_at"] == at(17, 0) and closed["minutes"] == 30
+    clock.set(at(9, 0, day=11))
+    centre.discipline.sign_in(A)
+    assert centre.discipline.my_day(A)["away"] is False
+    clock.set(at(10, 0, day=11))
+    second = centre.discipline.leave_post(A, "到后台取档案")  # yesterday's absence no longer blocks this
+    clock.set(at(10, 5, day=11))
+    assert centre.discipline.return_to_post(A)["id"] == second["id"]
+    clock.set(at(12, 0, day=11))
+    centre.discipline.sign_out(A)
+    with centre.ctx.uow() as uow:
+        again = uow.discipline.leave(first["id"])
+    assert again is not None and again["minutes"] == 30  # not "ended" by today's sign-out (1,860 minutes)
+
+
+def test_no_change_once_the_day_is_closed(centre: Platform, clock: FrozenClock) -> None:
+    clock.set(at(13, 0))
+    centre.discipline.sign_in(A), centre.discipline.sign_in(B)
+    clock.set(at(17, 0))
+    centre.discipline.close_day(DAY)  # closed by hand as soon as the afternoon ended
+    clock.set(at(17, 10))
+    before = ledger(centre)
+    assert ("attendance", "ofc_b", "missed_sign", 2) in before
+    with pytest.raises(InvalidTransition):
+        centre.discipline.sign_out(B)  # the ledger says B never signed out: the record must agree
+    with pytest.raises(InvalidTransition):
+        centre.discipline.leave_post(A, "外出")
+    with centre.ctx.uow() as uow:
+        row = next(r for r in uow.discipline.attendance_on(DAY, "ofc_b") if r["session"] == "pm")
+    assert row["signed_out_at"] is None and ledger(centre) == before
+
+
+def test_nothing_is_recorded_after_the_closing_time_even_before_the_close_ran(
+    centre: Platform, clock: FrozenClock
+) -> None:
+    clock.set(at(13, 0))
+    centre.discipline.sign_in(B)
+    clock.set(at(17, 40))  # past close_at; the scheduler has not run yet
+    with pytest.raises(InvalidTransition):
+        centre.discipline.sign_out(B)
+    centre.discipline.close_due()
+    assert ("attendance", "ofc_b", "missed_sign", 2) in ledger(centre)
+
+
+def test_the_discipline_deductions_count_in_the_annual_evaluation(centre: Platform, clock: FrozenClock) -> None:
+    clock.set(at(9, 7))
+    centre.discipline.sign_in(B)  # seven minutes late; never signs out, never comes back after lunch
+    clock.set(at(17, 30))
+    centre.discipline.close_due()
+    view = centre.accountability.annual_evaluation(SUPERVISOR, 2026)
+    people = {p["key"]: p for p in view["people"]}
+    # ofc_c never came: two half days of 旷工 at −5 each (discipline.toml), not the ledger's default −1
+    assert people["ofc_c"]["deductions"] == 10 and people["ofc_c"]["score"] == 90
+    # ofc_b: late (−1), missed sign-out (−2), absent in the afternoon (−5)
+    assert people["ofc_b"]["deductions"] == 8
+
+
+def test_nobody_approves_their_own_leave(centre: Platform, clock: FrozenClock) -> None:
+    centre.accounts.add_user("land_chief", "pw-lc", ["approver"], "LAND", "W05", display_name="张强")
+    centre.disclosure.set_card(ADMIN, "land_chief", {"staff_number": "SM-0009"})
+    clock.set(at(9, 0))
+    centre.discipline.sign_in(LAND_CHIEF), centre.discipline.sign_in(SUPERVISOR)
+    clock.set(at(9, 30))
+    own = centre.discipline.leave_post(LAND_CHIEF, "私事")
+    with pytest.raises(PermissionDenied):
+        centre.discipline.approve_leave(LAND_CHIEF, own["id"])  # the chief representative of LAND
+    mine = centre.discipline.leave_post(SUPERVISOR, "私事")
+    with pytest.raises(PermissionDenied):
+        centre.discipline.approve_leave(SUPERVISOR, mine["id"])  # not even the supervision window
+    assert centre.discipline.approve_leave(SUPERVISOR, own["id"])["approved_by"] == "supervisor"
+
+
+def test_only_officers_with_a_staff_number_keep_attendance(centre: Platform, clock: FrozenClock) -> None:
+    """A window officer the centre has not issued a 工号 is not enrolled for window duty: not expected,
+    not shown on the live view, not recorded absent — so a fresh install without sign-ins records nobody."""
+    ofc_d = principal("ofc_d", ("window_officer", "LAND"))
+    centre.accounts.add_user("ofc_d", "pw-d", ["window_officer"], "LAND", "W05", display_name="赵敏")
+    clock.set(at(9, 0))
+    with pytest.raises(PermissionDenied):
+        centre.discipline.sign_in(ofc_d)
+    assert centre.discipline.my_day(ofc_d)["assigned"] is False
+    officers = [o["username"] for w in centre.discipline.live_windows(SUPERVISOR)["windows"] for o in w["officers"]]
+    assert "ofc_d" not in officers and "ofc_c" in officers
+    clock.set(at(17, 30))
+    centre.discipline.close_due()
+    assert [r for r in ledger(centre) if r[1] == "ofc_d"] == []
+    assert ("attendance", "ofc_c", "absent", 5) in ledger(centre)
+    centre.disclosure.set_card(ADMIN, "ofc_d", {"staff_number": "SM-0010"})  # enrolled from now on
+    clock.set(at(9, 0, day=11))
+    assert centre.discipline.sign_in(ofc_d)["window"] == "W05"

@@ -136,3 +136,17 @@ deduction = 1
         load_rules(text)
     message = str(raised.value)
     assert "must be after start" in message and "leave_limit_minutes" in message and "rules[0]: code" in message
+
+
+def test_the_close_may_not_come_before_the_last_session_ends() -> None:
+    """Else an officer could still sign out of a day the close already wrote into the ledger."""
+    text = """
+[hours]
+sessions = [{ name = "am", label = "上午", start = "09:00", end = "12:00" },
+            { name = "pm", label = "下午", start = "13:00", end = "17:00" }]
+close_at = "16:30"
+"""
+    with pytest.raises(RulesError) as raised:
+        load_rules(text)
+    assert "close_at" in str(raised.value)
+    assert load_rules(text.replace("16:30", "17:00")).close_at.hour == 17

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from engine.bootstrap import Platform
 from engine.clock import FrozenClock
-from tests.conftest import CST
+from tests.conftest import CST, principal
 from tests.webapp.conftest import PASSWORD, Api
 from tests.webapp.test_workbench import csrf_of, sign_in
 from webapp import create_app
@@ -23,6 +23,7 @@ STAFF = [
     ("supervisor", "马文涛", ["supervisor"], None, "W29"),
     ("window", "刘婷", ["window_officer"], "CENTRE", "W01"),
     ("land", "李明", ["reviewer"], "LAND", None),
+    ("newcomer", "赵敏", ["window_officer"], "LAND", "W05"),  # a window but no 工号 yet: not enrolled
 ]
 
 
@@ -31,6 +32,9 @@ def app(platform: Platform) -> Flask:
     platform.catalogue.load()
     for username, name, roles, department, window in STAFF:
         platform.accounts.add_user(username, PASSWORD, roles, department, window, display_name=name)
+    admin = principal("admin", ("admin", None))
+    for number, username in enumerate(("window", "supervisor"), start=1):  # enrolled for window duty: a 工号
+        platform.disclosure.set_card(admin, username, {"staff_number": f"SM-{number:04d}"})
     return create_app(platform, config={"TESTING": True})
 
 
@@ -149,3 +153,11 @@ def test_the_api_signs_in_watches_and_publishes(app: Flask, client: FlaskClient)
     )
     assert changed.status_code == 200 and changed.json["withdrawn_at"]
     assert client.get("/api/v1/public/announcements").json == []
+
+
+def test_an_officer_without_a_staff_number_is_told_they_keep_no_attendance(client: FlaskClient) -> None:
+    sign_in(client, "newcomer")
+    page = client.get("/discipline/").get_data(as_text=True)
+    assert "尚未登记工号" in page and "我的考勤" not in page
+    assert post(client, "/discipline/sign-in") == 302
+    assert "尚未登记工号，不参加窗口考勤" in client.get("/discipline/").get_data(as_text=True)

@@ -272,15 +272,6 @@ def document() -> dict[str, Any]:
                     body={"type": "object", "properties": {"answer": {"type": "string"}}},
                 )
             },
-            "/evaluation/{year}": {
-                "get": _op(
-                    "Violations and vetoes (一票否决) per person and department",
-                    {"200": _resp("evaluation", OBJ)},
-                    401,
-                    403,
-                    params=[_path_param("year", "integer")],
-                )
-            },
             "/stats": {
                 "get": _op(
                     "The centre's figures for a period, with their definitions",

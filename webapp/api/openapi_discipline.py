@@ -37,7 +37,8 @@ def discipline_paths() -> dict[str, Any]:
     leave_id, announcement_id = path_param("leave_id", "integer"), path_param("announcement_id", "integer")
     return {
         "/attendance/sign-in": {
-            "post": op("Sign in at the caller's window (the session under way or the next today)",
+            "post": op("Sign in at the caller's window (the session under way or the next today); 403 unless "
+                       "enrolled for window duty (a window and a staff number), 409 once the day is closed",
                        {"201": resp("attendance record", OBJ)}, 401, 403, 409)
         },
         "/attendance/sign-out": {
@@ -53,7 +54,8 @@ def discipline_paths() -> dict[str, Any]:
             "post": op("Return to the post", {"200": resp("leave record with minutes", OBJ)}, 401, 409)
         },
         "/attendance/leaves/{leave_id}/approve": {
-            "post": op("Approve an absence (supervision window, administrator, the department's 首席代表)",
+            "post": op("Approve an absence (supervision window, administrator, the department's 首席代表; "
+                       "never one's own)",
                        {"200": resp("leave record", OBJ)}, 401, 403, 404, 409, params=[leave_id])
         },
         "/attendance/today": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 
 from engine.persistence.tables import announcements, attendance, post_leaves, staff_cards
 
@@ -47,8 +47,11 @@ class DisciplineRepository:
             query = query.where(post_leaves.c.username == username)
         return _rows(self._conn.execute(query))
 
-    def open_leave(self, username: str) -> dict[str, Any] | None:
-        query = select(post_leaves).where(post_leaves.c.username == username, post_leaves.c.returned_at.is_(None))
+    def open_leave(self, username: str, day: date) -> dict[str, Any] | None:
+        """The absence of ``day`` the officer has not ended (an earlier day's is the close's business)."""
+        query = select(post_leaves).where(
+            post_leaves.c.username == username, post_leaves.c.work_date == day, post_leaves.c.returned_at.is_(None)
+        )
         return _first(self._conn.execute(query.order_by(post_leaves.c.left_at.desc())))
 
     def leave(self, leave_id: int) -> dict[str, Any] | None:
@@ -59,6 +62,33 @@ class DisciplineRepository:
 
     def update_leave(self, leave_id: int, values: dict[str, Any]) -> None:
         self._conn.execute(update(post_leaves).where(post_leaves.c.id == leave_id).values(**values))
+
+    def day_closed(self, day: date) -> bool:
+        """Whether the close has claimed any record of ``day`` (it claims a day's records together)."""
+        for table in (attendance, post_leaves):
+            query = select(table.c.id).where(table.c.work_date == day, table.c.closed_at.is_not(None)).limit(1)
+            if self._conn.execute(query).first() is not None:
+                return True
+        return False
+
+    # -- which days the close still owes -------------------------------------------------------------------
+    def oldest_open_day(self) -> date | None:
+        """The earliest day with an attendance row or absence the close has not claimed yet."""
+        days = [
+            self._conn.execute(select(func.min(table.c.work_date)).where(table.c.closed_at.is_(None))).scalar()
+            for table in (attendance, post_leaves)
+        ]
+        found = [d for d in days if d is not None]
+        return min(found) if found else None
+
+    def last_closed_day(self) -> date | None:
+        """The latest day the close has claimed a record of."""
+        days = [
+            self._conn.execute(select(func.max(table.c.work_date)).where(table.c.closed_at.is_not(None))).scalar()
+            for table in (attendance, post_leaves)
+        ]
+        found = [d for d in days if d is not None]
+        return max(found) if found else None
 
     def claim_leave(self, leave_id: int, now: datetime) -> bool:
         return self._claim(post_leaves, leave_id, now)
@@ -72,6 +102,9 @@ class DisciplineRepository:
     # -- staff cards --------------------------------------------------------------------------------------
     def cards(self) -> dict[str, dict[str, Any]]:
         return {r["username"]: r for r in _rows(self._conn.execute(select(staff_cards)))}
+
+    def card(self, username: str) -> dict[str, Any] | None:
+        return _first(self._conn.execute(select(staff_cards).where(staff_cards.c.username == username)))
 
     def card_with_number(self, staff_number: str) -> dict[str, Any] | None:
         return _first(self._conn.execute(select(staff_cards).where(staff_cards.c.staff_number == staff_number)))
