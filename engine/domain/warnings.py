@@ -10,6 +10,7 @@ overdue after the end of the last promised working day. Pure: standard library, 
 from __future__ import annotations
 
 import enum
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from typing import Any
 from engine.domain.calendar import WorkCalendar
 from engine.domain.case_clock import CaseClock
 
-__all__ = ["Colour", "ColourReading", "Thresholds", "colour_changes", "read_colour"]
+__all__ = ["Colour", "ColourReading", "Thresholds", "colour_changes", "read_colour", "thresholds_for"]
+
+_log = logging.getLogger("onestop")
 
 
 class Colour(enum.StrEnum):
@@ -68,6 +71,21 @@ class Thresholds:
             red=Decimal(str(raw.get("red", default.red))),
             short_limit_days=int(raw.get("short_limit_days", default.short_limit_days)),
         )
+
+
+def thresholds_for(guide: Mapping[str, Any] | None) -> Thresholds:
+    """The thresholds of an item from its stored guide (its ``warning`` table). The catalogue validates the
+    table at load, but a row stored before that check (or edited by hand) must not break acceptance or the
+    board: anything malformed falls back to the defaults, and the log says so."""
+    raw = guide.get("warning") if isinstance(guide, Mapping) else None
+    if raw is not None and not isinstance(raw, Mapping):
+        _log.warning("malformed warning thresholds %r; using the defaults", raw)
+        return Thresholds()
+    try:
+        return Thresholds.from_guide(raw)
+    except (ValueError, TypeError, ArithmeticError):
+        _log.warning("malformed warning thresholds %r; using the defaults", raw)
+        return Thresholds()
 
 
 @dataclass(frozen=True)

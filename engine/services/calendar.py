@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -43,6 +43,8 @@ class CalendarService:
         self._cached: WorkCalendar | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        #: run after an import or an edit changed the calendar (e.g. the warning timers; wired in bootstrap)
+        self.after_change: list[Callable[[], object]] = []
 
     def calendar(self) -> WorkCalendar:
         cached = self._cached
@@ -103,6 +105,7 @@ class CalendarService:
             uow.commit()
         self.invalidate()
         moved = self.recompute_stale_deadlines()
+        self._changed()
         return NoticeImport(notice.year, len(notice.holidays), len(notice.workdays), moved)
 
     def set_day(self, principal: Principal, rule: DayRule) -> int:
@@ -112,7 +115,16 @@ class CalendarService:
             uow.calendar.set_day(DayRule(rule.day, rule.is_workday, rule.label, "admin"), self._ctx.now())
             uow.commit()
         self.invalidate()
-        return self.recompute_stale_deadlines()
+        moved = self.recompute_stale_deadlines()
+        self._changed()
+        return moved
+
+    def _changed(self) -> None:
+        for hook in list(self.after_change):
+            try:
+                hook()
+            except Exception:  # the change is committed; what follows it must not undo that
+                log.exception("a hook after a calendar change failed")
 
     def recompute_stale_deadlines(self) -> int:
         """Recompute deadlines computed with an older calendar; returns how many instances changed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -13,7 +14,7 @@ from engine.domain.catalogue import load_catalogue
 from engine.domain.catalogue_model import Item
 from engine.domain.organisation import load_organisation
 from engine.errors import NotFound, PermissionDenied
-from engine.services.context import ServiceContext
+from engine.services.context import ServiceContext, log
 from engine.services.organisation import write_organisation
 
 CATALOGUE_FILE = "catalog.toml"
@@ -60,6 +61,8 @@ def item_row(item: Item) -> dict[str, Any]:
 class CatalogueService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
+        #: run after a load committed (e.g. the warning timers follow new thresholds; wired in bootstrap)
+        self.after_load: list[Callable[[], object]] = []
 
     def load(self, processes_dir: Path | None = None) -> tuple[int, int]:
         """Load the organisation's departments and the catalogue; returns (departments, items)."""
@@ -74,6 +77,11 @@ class CatalogueService:
             for item in catalogue.items:
                 uow.catalogue.upsert(item_row(item), now)
             uow.commit()
+        for hook in list(self.after_load):
+            try:
+                hook()
+            except Exception:  # the catalogue is loaded; what follows it must not undo that
+                log.exception("a hook after loading the catalogue failed")
         return len(organisation.departments), len(catalogue.items)
 
     def items(self) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from engine.domain.case_codec import case_from_dict
 from engine.domain.cases import CaseStatus
 from engine.domain.projects import STAGES, ProjectStatus, ReviewState, WarningLevel, read_warning
 from engine.domain.records import TaskState
-from engine.domain.warnings import Thresholds, read_colour
+from engine.domain.warnings import read_colour, thresholds_for
 from engine.services.context import UnitOfWorkLike
 from engine.services.project_flow import ENDED, is_overseer
 from engine.services.project_views import ChildProgress, PrerequisiteLink, ProjectProgress, TimelineEntry
@@ -73,7 +73,7 @@ def progress(
         if clock is not None and not state.is_decided and state is not ReviewState.ENDED:
             # the supervision colours: working days with paused time (a wait for prerequisites) left out
             guide = (uow.catalogue.get(review["item_code"]) or {}).get("guide", {})
-            colour = read_colour(clock, now, calendar, Thresholds.from_guide(guide.get("warning")))
+            colour = read_colour(clock, now, calendar, thresholds_for(guide))
             warning = WarningLevel(colour.colour.value)
             used, remaining = colour.used_days, colour.remaining_days
         else:

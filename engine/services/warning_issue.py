@@ -1,6 +1,7 @@
 """Issue one warning card inside the caller's transaction: the record (once per case, trigger and step), a red
-card's accountability entry in ``violations``, and the in-app notices to the handler and the department's
-chief representatives (首席代表: its approvers)."""
+card's accountability entry in ``violations`` (or, when the card's source already wrote one — a second
+correction request — a link to that entry, so the breach is charged once), and the in-app notices to the
+handler and the department's chief representatives (首席代表: its approvers)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ class NewWarning:
     handler: str | None = None
     step: str = ""  # "" = the case as a whole
     issued_by: str = "system"
+    #: the ledger entry the card's source wrote for the same breach (its id in ``violations``): the red card
+    #: points to it instead of charging the breach a second time
+    ledger_entry: int | None = None
 
 
 def current_handler(uow: UnitOfWorkLike, instance_id: int | None, step: str | None = None) -> str | None:
@@ -58,7 +62,9 @@ def issue_in(uow: UnitOfWorkLike, card: NewWarning, now: datetime, zone: tzinfo)
             "text": card.text,
         }
     )
-    if card.level is Level.RED:  # 红牌 = 问责: the card is an accountability entry from the moment it is issued
+    if card.level is Level.RED and card.ledger_entry is not None:
+        uow.warnings.update(warning_id, {"violation_id": card.ledger_entry})  # revoking the card revokes it
+    elif card.level is Level.RED:  # 红牌 = 问责: the card is an accountability entry from the moment it is issued
         violation_id = uow.violations.add(
             RED_CARD,
             card.handler or "",

@@ -3,35 +3,43 @@ with its clock, fire the due ones, and turn what the process itself reports (a s
 second correction request) into cards — all inside the transaction of the advance that caused it.
 
 The clock of a case changes only through its process's lifecycle steps (accept, correction, pause start/end,
-extension, decision, delivery) or when its process ends, so the advance hook recomputes the timers then.
+extension, decision, delivery) or when its process ends, so the advance hook recomputes the timers then. What
+changes the instants without touching a case — an item's thresholds, the work calendar, or cases that were
+open before the timers existed — is handled by rebuilding every open case's timers (``rebuild``).
+
+A pause that counts toward the limit (计入时限, e.g. 现场核查) leaves the clock running: the case keeps its
+timers while its status is ``paused``; only a pause that stops the clock (``clock.is_paused``) holds them.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from engine.domain.case_codec import case_from_dict
 from engine.domain.cases import Case, CaseStatus
 from engine.domain.warning_cards import COLOUR_OF, TIMER_TRIGGERS, Level, Trigger, level_of
-from engine.domain.warnings import Thresholds, colour_changes, read_colour
-from engine.services.context import AdvanceEvent, ServiceContext, UnitOfWorkLike, log
+from engine.domain.warnings import Thresholds, colour_changes, read_colour, thresholds_for
+from engine.services.context import AdvanceEvent, ServiceContext, UnitOfWorkLike
 from engine.services.warning_issue import NewWarning, current_handler, issue_in
 
 #: the process's own case-level timer script (``promised_overdue``) counts calendar time without pauses; the
 #: warning timers count pauses, so only the per-step ``<step>_overdue`` scripts become cards
 _PROMISED_SCRIPT = "promised_overdue"
 _OVERDUE_SUFFIX = "_overdue"
+#: accepted and undecided: the statuses whose clock may change colour (``paused`` too: a counted pause runs on)
+_CLOCKED = frozenset({CaseStatus.ACCEPTED, CaseStatus.PAUSED})
+#: the ledger entry CaseService writes for a case's own breach (engine/services/cases.py): kind, reference
+_SECOND_CORRECTION = "second_correction"
 
 
-def thresholds_of(item: dict[str, Any] | None) -> Thresholds:
-    """The item's ``warning`` table from its guide; a bad one falls back to the defaults (and says so)."""
-    raw = ((item or {}).get("guide") or {}).get("warning")
-    try:
-        return Thresholds.from_guide(raw if isinstance(raw, dict) else None)
-    except (ValueError, ArithmeticError):
-        log.warning("item %s has invalid warning thresholds %r; using the defaults", (item or {}).get("code"), raw)
-        return Thresholds()
+def _case_reference(case_no: str) -> str:
+    return f"case:{case_no}"
+
+
+def _thresholds(uow: UnitOfWorkLike, item_code: str) -> Thresholds:
+    return thresholds_for((uow.catalogue.get(item_code) or {}).get("guide"))
 
 
 def _case_row(uow: UnitOfWorkLike, event: AdvanceEvent) -> dict[str, Any] | None:
@@ -67,22 +75,35 @@ class WarningSchedule:
         for step in overdue_steps:
             self._step_overdue(event, row, case, step)
         for violation in case.violations:  # recorded by this very advance: a second correction request
-            if violation.kind == "second_correction" and violation.at == event.now:
+            if violation.kind == _SECOND_CORRECTION and violation.at == event.now:
                 text = f"二次补正，首次告知时应一并告知的材料：{'、'.join(violation.items)}"
                 card = self._card(row, case, Trigger.SECOND_CORRECTION, text, violation.actor, "acceptance")
+                # CaseService's hook (run first) charged the breach already: the card points to that entry
+                entry = event.uow.warnings.ledger_entry(_SECOND_CORRECTION, _case_reference(case.case_no), violation.at)
+                card = replace(card, ledger_entry=entry)
                 issue_in(event.uow, card, event.now, self._ctx.runtime_calendar().zone)
         if due is not None:
             self._ctx.notify_due(due)  # the scheduler moves its wake-up earlier if this is the earliest
 
-    def reschedule(self, uow: UnitOfWorkLike, case: Case, now: datetime, *, closed: bool = False) -> datetime | None:
-        """Rewrite the case's timers from its clock; none while it is paused, not yet accepted or decided.
-        Returns the earliest."""
+    def reschedule(
+        self,
+        uow: UnitOfWorkLike,
+        case: Case,
+        now: datetime,
+        *,
+        closed: bool = False,
+        thresholds: Thresholds | None = None,
+    ) -> datetime | None:
+        """Rewrite the case's timers from its clock (idempotent); none while the clock is stopped by a pause,
+        before acceptance or once decided. Returns the earliest."""
         clock = case.clock
-        if closed or clock is None or case.status is not CaseStatus.ACCEPTED:
+        if closed or clock is None or case.status not in _CLOCKED or clock.is_paused:
             uow.warnings.replace_timers(case.case_no, {})
             return None
         calendar = self._ctx.runtime_calendar()
-        changes = colour_changes(clock, calendar, thresholds_of(uow.catalogue.get(case.item_code)), now)
+        if thresholds is None:
+            thresholds = _thresholds(uow, case.item_code)
+        changes = colour_changes(clock, calendar, thresholds, now)
         issued = uow.warnings.issued_triggers(case.case_no)
         due = {
             TIMER_TRIGGERS[colour].value: at
@@ -91,6 +112,22 @@ class WarningSchedule:
         }
         uow.warnings.replace_timers(case.case_no, due)
         return min(due.values(), default=None)
+
+    def rebuild(self, uow: UnitOfWorkLike, case_nos: list[str], now: datetime) -> tuple[int, datetime | None]:
+        """Reschedule these cases (those still accepted and undecided) in the caller's transaction; returns how
+        many and their earliest timer. Thresholds are read once per item."""
+        thresholds: dict[str, Thresholds] = {}
+        rebuilt, earliest = 0, None
+        for row in uow.warnings.clocked_cases(case_nos):
+            case = case_from_dict(row["record"])
+            code = row["item_code"]
+            if code not in thresholds:
+                thresholds[code] = _thresholds(uow, code)
+            due = self.reschedule(uow, case, now, thresholds=thresholds[code])
+            rebuilt += 1
+            if due is not None and (earliest is None or due < earliest):
+                earliest = due
+        return rebuilt, earliest
 
     # -- firing -------------------------------------------------------------------------------------------------
     def fire_one(self, uow: UnitOfWorkLike, case_no: str, trigger: str, now: datetime) -> int | None:
@@ -103,10 +140,10 @@ class WarningSchedule:
             return None
         case = case_from_dict(row["record"])
         clock = case.clock
-        if clock is None or case.status is not CaseStatus.ACCEPTED:
-            return None
+        if clock is None or case.status not in _CLOCKED or clock.is_paused:
+            return None  # the end of the pause schedules the timers again
         calendar = self._ctx.runtime_calendar()
-        thresholds = thresholds_of(uow.catalogue.get(case.item_code))
+        thresholds = _thresholds(uow, case.item_code)
         reading = read_colour(clock, now, calendar, thresholds)
         wanted = COLOUR_OF[Trigger(trigger)]
         if reading.colour.rank < wanted.rank:

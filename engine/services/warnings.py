@@ -27,6 +27,8 @@ from engine.services.warning_schedule import WarningSchedule
 
 TEXT_LIMIT = 2000
 RETRY_AFTER = timedelta(hours=1)
+#: cases rescheduled per transaction when every open case's timers are rebuilt
+REBUILD_BATCH = 200
 
 
 @dataclass
@@ -102,6 +104,40 @@ class WarningService:
             issued = self.schedule.fire_one(uow, case_no, trigger, now)
             uow.commit()
         return issued
+
+    def rebuild_all(self, now: datetime | None = None, batch: int = REBUILD_BATCH) -> int:
+        """Recompute the timers of every accepted, undecided case from its clock, the item's thresholds and the
+        calendar as they are now, and drop the timers of cases no longer open; returns how many cases were
+        rescheduled. Idempotent (a trigger that already warned is not scheduled again), so it runs whenever
+        the instants may have moved without the case moving: at scheduler start (cases open before the timers
+        existed), after the catalogue is loaded (new thresholds) and after a calendar change."""
+        at = now or self._ctx.now()
+        after, rebuilt, earliest = "", 0, None
+        while True:
+            with self._ctx.uow() as uow:
+                keys = uow.warnings.clocked_case_numbers(after, batch)
+            if not keys:
+                break
+            after = keys[-1]
+            try:
+                count, due = with_retry(3, functools.partial(self._rebuild_batch, keys, at))
+            except Exception:  # one broken batch must not keep the others from their timers
+                log.exception("rebuilding the warning timers of %s … %s failed", keys[0], keys[-1])
+                continue
+            rebuilt += count
+            if due is not None and (earliest is None or due < earliest):
+                earliest = due
+        with self._ctx.uow(write=True) as uow:
+            uow.warnings.drop_timers_of_unclocked_cases()
+            uow.commit()
+        self._ctx.notify_due(earliest)
+        return rebuilt
+
+    def _rebuild_batch(self, keys: list[str], at: datetime) -> tuple[int, datetime | None]:
+        with self._ctx.uow(write=True) as uow:
+            result = self.schedule.rebuild(uow, keys, at)
+            uow.commit()
+        return result
 
     def earliest_due(self) -> datetime | None:
         with self._ctx.uow() as uow:

@@ -265,3 +265,146 @@ def test_the_pages_show_the_cards_the_bell_and_let_the_handler_appeal(app: Flask
     revoked = supervisor.post(f"/warnings/{red['id']}/revoke", data={"text": "核实属实", "csrf_token": token})
     assert revoked.status_code == 302
     assert User(app.test_client(), "jw").get(f"/warnings/{red['id']}").json["status"] == "revoked"
+
+
+# -- regressions of review 6 -------------------------------------------------------------------------------------
+def test_a_second_correction_is_charged_once_and_revoking_its_card_revokes_that_charge(
+    app: Flask, platform: Platform, clock: Any
+) -> None:
+    """Finding 5: the case step already writes the ``second_correction`` entry; the card links to it."""
+    client = app.test_client()
+    win, jw = User(client, "win"), User(client, "jw")
+    clock.set(at(4, 1, 10))
+    body = {"item_code": ITEM, "applicant": {"name": "某公司"}, "materials": ["申请书", "营业执照"]}
+    case_no = str(win.post("/cases", body).json["case_no"])
+    assert win.complete(case_no, "acceptance", {"decision": "correction", "missing": ["资质证明"]}).status_code == 200
+    assert win.complete(case_no, "correction", {"supplied": True}).status_code == 200
+    assert win.complete(case_no, "acceptance", {"decision": "correction", "missing": ["营业执照"]}).status_code == 200
+    with platform.ctx.uow() as uow:
+        [card] = uow.warnings.find(_filter(case_no))
+        references = {f"case:{case_no}", f"warning:{card['id']}"}
+        ledger = [v for v in uow.violations.for_year(2026) if v["reference"] in references]
+    assert [(v["kind"], v["username"]) for v in ledger] == [("second_correction", "win")]  # one charge, not two
+    assert card["violation_id"] == ledger[0]["id"]
+    assert jw.post(f"/warnings/{card['id']}/revoke", {"reason": "首次告知时该材料确未提交"}).status_code == 200
+    with platform.ctx.uow() as uow:
+        entry = next(v for v in uow.violations.for_year(2026) if v["id"] == card["violation_id"])
+    assert entry["details"]["revoked"] is True and entry["details"]["items"] == ["营业执照"]
+
+
+def test_a_counted_pause_keeps_the_warning_timers_and_the_cards_come(
+    app: Flask, platform: Platform, clock: Any
+) -> None:
+    """Finding 7: 现场核查 counts toward the limit (the catalogue says so): the clock runs, the warnings too."""
+    client = app.test_client()
+    case_no = _accepted_case(client, clock)
+    before = _timers(platform, case_no)
+    clock.set(at(4, 2, 10))
+    inspection = {"opinion": "现场核查", "special_procedure": "现场核查"}
+    assert User(client, "exam").complete(case_no, "examination", inspection).status_code == 200
+    with platform.ctx.uow() as uow:
+        assert uow.cases.get(case_no)["status"] == "paused"
+    assert _timers(platform, case_no) == before
+    assert len(_fire(platform, clock, at(4, 7, 9))) == 1  # still in the counted pause
+    assert [c[0] for c in _cards(platform, case_no)] == ["promised_yellow"]
+
+
+def test_a_malformed_threshold_in_a_stored_guide_does_not_break_acceptance(
+    app: Flask, platform: Platform, clock: Any
+) -> None:
+    """Finding 8: a guide stored before the catalogue checked ``warning`` (or edited by hand) gives the defaults."""
+    with platform.ctx.uow(write=True) as uow:
+        item = uow.catalogue.get(ITEM)
+        guide = {**item["guide"], "warning": {"yellow": 0.5, "red": 0.9, "short_limit_days": None}}
+        uow.catalogue.upsert({**item, "guide": guide}, clock.now())
+        uow.commit()
+    case_no = _accepted_case(app.test_client(), clock)
+    assert _timers(platform, case_no) == {
+        "promised_yellow": at(4, 7),
+        "promised_red": at(4, 9),
+        "promised_overdue": at(4, 10),
+    }
+    assert User(app.test_client(), "jw").get("/supervision/dashboard").status_code == 200
+
+
+DEFAULT_TIMERS = {"promised_yellow": at(4, 7), "promised_red": at(4, 9), "promised_overdue": at(4, 10)}
+
+
+def test_rebuilding_restores_the_timers_of_open_cases_and_is_idempotent(
+    app: Flask, platform: Platform, clock: Any
+) -> None:
+    """Finding 6: cases that were open at the upgrade had no timers; the rebuild gives them theirs, once."""
+    client = app.test_client()
+    case_no = _accepted_case(client, clock)
+    withdrawn = _accepted_case(client, clock, claim=False)
+    clock.set(at(4, 2, 10))
+    User(client, "win").post(f"/cases/{withdrawn}/withdraw", {"reason": "申请人撤回"})
+    with platform.ctx.uow(write=True) as uow:
+        uow.warnings.replace_timers(case_no, {})  # as after the upgrade that added warning_timers
+        uow.warnings.replace_timers(withdrawn, {"promised_yellow": at(4, 7)})  # a stale leftover
+        uow.commit()
+    assert platform.warnings.rebuild_all() == 1
+    assert _timers(platform, case_no) == DEFAULT_TIMERS
+    assert _timers(platform, withdrawn) == {}
+    assert len(_fire(platform, clock, at(4, 7, 9))) == 1
+    assert platform.warnings.rebuild_all() == 1  # again: the issued yellow is not scheduled again
+    assert _timers(platform, case_no) == {k: v for k, v in DEFAULT_TIMERS.items() if k != "promised_yellow"}
+    assert _fire(platform, clock, at(4, 7, 10)) == []
+
+
+def test_the_scheduler_rebuilds_the_timers_when_it_starts(app: Flask, platform: Platform, clock: Any) -> None:
+    """Started after the case's colours changed (nothing ran, and the case had no timers): the start-up pass
+    rebuilds the timers and fires the due ones at once (all of them: nothing is left to wake up for)."""
+    from engine.scheduler import TimerScheduler
+
+    case_no = _accepted_case(app.test_client(), clock)
+    clock.set(at(4, 13, 9))
+    platform.timers.fire_due()  # the process's own timers ran already (they reschedule the case's warnings)
+    with platform.ctx.uow(write=True) as uow:
+        uow.warnings.replace_timers(case_no, {})
+        uow.commit()
+    scheduler = TimerScheduler(platform, safety_interval=3600)
+    scheduler.start()
+    scheduler.shutdown()
+    assert [c[0] for c in _cards(platform, case_no) if c[2] == ""] == [
+        "promised_overdue",
+        "promised_red",
+        "promised_yellow",
+    ]
+
+
+def test_loading_an_item_s_new_thresholds_reschedules_its_open_cases(
+    app: Flask, platform: Platform, clock: Any, tmp_path: Any
+) -> None:
+    case_no = _accepted_case(app.test_client(), clock)
+    text = (ROOT / "processes" / "catalog.toml").read_text(encoding="utf-8")
+    start = text.index(f'code = "{ITEM}"')
+    end = text.index("promised_days = 5\n", start) + len("promised_days = 5\n")
+    stricter = text[:end] + "warning = { yellow = 0.2, red = 0.4 }\n" + text[end:]
+    (tmp_path / "catalog.toml").write_text(stricter, encoding="utf-8")
+    (tmp_path / "organisation.toml").write_text(
+        (ROOT / "processes" / "organisation.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    platform.catalogue.load(tmp_path)
+    # yellow from the 1st counted day (4-2), red from the 2nd (4-3); the limit itself is unchanged
+    assert _timers(platform, case_no) == {
+        "promised_yellow": at(4, 2),
+        "promised_red": at(4, 3),
+        "promised_overdue": at(4, 10),
+    }
+
+
+def test_a_calendar_change_reschedules_the_open_cases(app: Flask, platform: Platform, clock: Any) -> None:
+    from datetime import date
+
+    from engine.domain.calendar import DayRule
+    from tests.conftest import ADMIN
+
+    case_no = _accepted_case(app.test_client(), clock)
+    platform.calendar.set_day(ADMIN, DayRule(date(2026, 4, 8), False, "临时调休", "admin"))
+    # counted days now 4-2, 4-3, 4-7, 4-9, 4-10
+    assert _timers(platform, case_no) == {
+        "promised_yellow": at(4, 7),
+        "promised_red": at(4, 10),
+        "promised_overdue": at(4, 11),
+    }

@@ -11,10 +11,9 @@ import pytest
 from engine.domain.calendar import WorkCalendar
 from engine.domain.case_clock import CaseClock, Pause
 from engine.domain.warning_cards import Level, Trigger, WarningStatus, level_of, require_move
-from engine.domain.warnings import Colour, Thresholds, colour_changes, read_colour
+from engine.domain.warnings import Colour, Thresholds, colour_changes, read_colour, thresholds_for
 from engine.errors import InvalidTransition
 from engine.holiday_sources import seed_years
-from engine.services.warning_schedule import thresholds_of
 
 CST = timezone(timedelta(hours=8))
 DEFAULT = Thresholds()
@@ -80,7 +79,7 @@ def test_a_counted_pause_does_not_stop_the_clock(cal: WorkCalendar) -> None:
 
 
 def test_thresholds_come_from_the_items_guide(cal: WorkCalendar) -> None:
-    strict = thresholds_of({"code": "X", "guide": {"warning": {"yellow": 0.3, "red": 0.6}}})
+    strict = thresholds_for({"warning": {"yellow": 0.3, "red": 0.6}})
     assert strict == Thresholds(Decimal("0.3"), Decimal("0.6"), 3)
     # yellow from the 2nd counted day (ceil 1.8), red from the 4th (ceil 3.6)
     assert colour_changes(six_days(), cal, strict) == {
@@ -88,8 +87,26 @@ def test_thresholds_come_from_the_items_guide(cal: WorkCalendar) -> None:
         Colour.RED: at(4, 8),
         Colour.OVERDUE: at(4, 11),
     }
-    assert thresholds_of({"code": "X", "guide": {}}) == DEFAULT
-    assert thresholds_of({"code": "X", "guide": {"warning": {"yellow": 0.9, "red": 0.5}}}) == DEFAULT  # invalid
+    assert thresholds_for({}) == DEFAULT
+    assert thresholds_for({"warning": None}) == DEFAULT  # the catalogue stores None: the defaults apply
+
+
+@pytest.mark.parametrize(
+    "guide",
+    [
+        None,
+        "not a guide",
+        {"warning": {"yellow": 0.9, "red": 0.5}},  # ValueError: yellow after red
+        {"warning": {"yellow": 0.5, "red": 0.9, "short_limit_days": None}},  # TypeError: int(None)
+        {"warning": {"yellow": 0.5, "red": 0.9, "short_limit_days": [3]}},  # TypeError
+        {"warning": {"yellow": "half", "red": 0.9}},  # decimal.InvalidOperation (an ArithmeticError)
+        {"warning": {"yellow": 0.5, "red": 0.9, "short_limit_days": float("inf")}},  # OverflowError
+        {"warning": [0.5, 0.9]},  # not a table
+    ],
+)
+def test_malformed_thresholds_fall_back_to_the_defaults(guide: object) -> None:
+    """Regression (review 6, finding 8): one helper for the services; any malformed table gives the defaults."""
+    assert thresholds_for(guide) == DEFAULT  # type: ignore[arg-type]
 
 
 def test_a_short_limit_is_yellow_with_one_working_day_left(cal: WorkCalendar) -> None:

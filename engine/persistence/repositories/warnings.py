@@ -10,7 +10,10 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from engine.domain.warning_cards import WarningFilter
-from engine.persistence.tables import notifications, user_roles, users, violations, warning_timers, warnings
+from engine.persistence.tables import cases, notifications, user_roles, users, violations, warning_timers, warnings
+
+#: the statuses of an accepted, undecided case: its clock runs (or is stopped by a pause) and may change colour
+CLOCKED_STATUSES = ("accepted", "paused")
 
 
 class WarningRepository:
@@ -93,6 +96,35 @@ class WarningRepository:
         value = self._conn.execute(select(func.min(warning_timers.c.due_at))).scalar()
         return value if isinstance(value, datetime) else None
 
+    # -- rebuilding every open case's timers -------------------------------------------------------------------
+    def clocked_case_numbers(self, after: str, limit: int) -> list[str]:
+        """The next ``limit`` accepted, undecided cases after ``after`` in case-number order (by the status
+        index: decided and completed cases are never read)."""
+        query = (
+            select(cases.c.case_no)
+            .where(cases.c.status.in_(CLOCKED_STATUSES), cases.c.case_no > after)
+            .order_by(cases.c.case_no)
+            .limit(limit)
+        )
+        return [r.case_no for r in self._conn.execute(query)]
+
+    def clocked_cases(self, case_nos: list[str]) -> list[dict[str, Any]]:
+        """These cases (if still accepted and undecided) with their records, locked; on PostgreSQL a case an
+        advance holds is skipped: that advance rewrites its timers itself (on SQLite, writes take turns)."""
+        query = (
+            select(cases.c.case_no, cases.c.item_code, cases.c.record)
+            .where(cases.c.case_no.in_(case_nos), cases.c.status.in_(CLOCKED_STATUSES))
+            .order_by(cases.c.case_no)
+            .with_for_update(skip_locked=True)
+        )
+        return [dict(r._mapping) for r in self._conn.execute(query)]
+
+    def drop_timers_of_unclocked_cases(self) -> int:
+        """Timers left behind by a case that is no longer accepted and undecided: they would only be dropped."""
+        clocked = select(cases.c.case_no).where(cases.c.status.in_(CLOCKED_STATUSES))
+        result = self._conn.execute(delete(warning_timers).where(warning_timers.c.case_no.not_in(clocked)))
+        return int(result.rowcount or 0)
+
     # -- who hears of a card ---------------------------------------------------------------------------------
     def chief_representatives(self, department: str) -> list[str]:
         """The department's 首席代表: active holders of ``approver`` in it."""
@@ -112,6 +144,16 @@ class WarningRepository:
         return [r.username for r in self._conn.execute(query)]
 
     # -- the accountability ledger ------------------------------------------------------------------------------
+    def ledger_entry(self, kind: str, reference: str, at: datetime) -> int | None:
+        """The id of the entry a card's source wrote for the same breach (same kind, reference and instant)."""
+        query = (
+            select(violations.c.id)
+            .where(violations.c.kind == kind, violations.c.reference == reference, violations.c.at == at)
+            .order_by(violations.c.id.desc())
+        )
+        row = self._conn.execute(query).first()
+        return int(row.id) if row else None
+
     def revoke_violation(self, violation_id: int, reason: str, by: str, at: datetime) -> None:
         """Mark a red card's entry revoked (kept, not deleted: the ledger shows what was revoked and why)."""
         row = self._conn.execute(select(violations.c.details).where(violations.c.id == violation_id)).first()
