@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -20,7 +20,9 @@ from webapp.security import login_required, signed_in_principal
 from webapp.supervision_words import COLOUR_CLASSES, case_action_words, colour_words, role_words, waited
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-DEFAULT_REFRESH, MIN_REFRESH, MAX_REFRESH = 60, 1, 600
+DEFAULT_REFRESH, MIN_REFRESH, MAX_REFRESH = 60, 30, 600
+#: app.config key: a smaller floor for the reload interval (a test only; never a public query parameter)
+MIN_REFRESH_SETTING = "SUPERVISION_MIN_REFRESH"
 
 
 @bp.context_processor
@@ -52,12 +54,15 @@ def _refused(message: str, status: int) -> ResponseReturnValue:
 
 
 def refresh_seconds() -> int:
-    """The reload interval: 60 s, or ``?refresh=`` bounded to 1..600 s (a wall screen, or a test)."""
+    """The reload interval: 60 s, or ``?refresh=`` bounded to 30..600 s (a wall screen). Each reload reads every
+    open case, so nobody may ask for more than one every 30 s; only the app's configuration (a test) may lower
+    the floor."""
+    floor = int(current_app.config.get(MIN_REFRESH_SETTING, MIN_REFRESH))
     try:
         wanted = int(request.args.get("refresh", DEFAULT_REFRESH))
     except ValueError:
         wanted = DEFAULT_REFRESH
-    return max(MIN_REFRESH, min(MAX_REFRESH, wanted))
+    return max(floor, min(MAX_REFRESH, wanted))
 
 
 @bp.get("")
@@ -102,6 +107,32 @@ def case(case_no: str) -> ResponseReturnValue:
         case=drill,
         diagram=_diagram(principal, drill.instance_id),
         department_names=dict(services.accounts.departments()),
+    )
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@bp.get("/warned")
+@login_required
+def warned() -> ResponseReturnValue:
+    """The full, paged list behind the board's capped lists (one colour and/or department if asked)."""
+    principal = _supervisor()
+    if principal is None:
+        return _refused(_("只有电子监察窗口和管理员可以查看监察看板"), 403)
+    services = platform()
+    colour = request.args.get("colour") or None
+    department = request.args.get("department") or None
+    try:
+        listing = services.supervision.warned_page(principal, colour=colour, department=department, page=_page_number())
+    except FormValidationError:
+        return _refused(_("没有这种预警颜色"), 404)
+    return render_template(
+        "pages/supervision_warned.html", listing=listing, department_names=dict(services.accounts.departments())
     )
 
 

@@ -10,18 +10,18 @@ history is read only by the efficiency report, for its period. Supervisors and a
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from dataclasses import replace
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine.domain.access import SUPERVISOR, Principal
-from engine.domain.calendar import WorkCalendar
 from engine.domain.case_codec import case_from_dict
-from engine.domain.warnings import Colour, Thresholds, colour_changes, read_colour
+from engine.domain.warnings import Colour, Thresholds, colour_changes, read_colour, thresholds_for
 from engine.errors import CalendarError, FieldError, FormValidationError, NotFound, PermissionDenied
 from engine.services.context import ServiceContext
 from engine.services.supervision_efficiency import DECIDED_STATUSES, DEFINITIONS, add_case, decided_in, tabulate
+from engine.services.supervision_live import Read, read_all, worst
 from engine.services.supervision_views import (
     BoardRow,
     CaseDrill,
@@ -31,6 +31,7 @@ from engine.services.supervision_views import (
     InquiryBreach,
     LiveCase,
     StepNow,
+    WarnedPage,
 )
 
 log = logging.getLogger("onestop")
@@ -42,6 +43,11 @@ CLOCKED = frozenset({"accepted", "paused"})
 #: the hours in which the board refreshes itself (the centre's 8-hour monitoring, with a margin)
 OPENS, CLOSES = time(8, 0), time(18, 0)
 MAX_PERIOD_DAYS = 366
+#: the board lists at most this many warned / overdue cases / first-inquiry breaches (worst or latest first) and
+#: says how many there are; the paged list (warned_page) shows the rest
+LIST_LIMIT = 50
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+WARNED = (Colour.YELLOW, Colour.RED, Colour.OVERDUE)
 
 
 def require_supervisor(principal: Principal) -> None:
@@ -50,13 +56,39 @@ def require_supervisor(principal: Principal) -> None:
 
 
 def thresholds_of(item: dict[str, Any] | None) -> Thresholds:
-    """The item's ``warning`` table from its guide; a malformed one falls back to the defaults (and says so)."""
-    guide = (item or {}).get("guide") or {}
-    try:
-        return Thresholds.from_guide(guide.get("warning"))
-    except (TypeError, ValueError, ArithmeticError):
-        log.warning("item %s has malformed warning thresholds; using the defaults", (item or {}).get("code"))
-        return Thresholds()
+    """The item's thresholds: the one definition in engine/domain/warnings.py (defaults if malformed)."""
+    return thresholds_for((item or {}).get("guide"))
+
+
+def _thresholds_by_code(items: dict[str, dict[str, Any]]) -> Callable[[str], Thresholds]:
+    """Each item's thresholds, parsed once per board."""
+    parsed: dict[str, Thresholds] = {}
+
+    def of(code: str) -> Thresholds:
+        if code not in parsed:
+            parsed[code] = thresholds_of(items.get(code))
+        return parsed[code]
+
+    return of
+
+
+def _live(read: Read, items: dict[str, dict[str, Any]], steps: dict[int, tuple[StepNow, ...]]) -> LiveCase:
+    row, reading = read.row, read.reading
+    return LiveCase(
+        case_no=row["case_no"],
+        item_code=row["item_code"],
+        item_name=(items.get(row["item_code"]) or {}).get("name") or row["item_code"],
+        department=row["department"],
+        window=row["window"],
+        status=row["status"],
+        colour=reading.colour,
+        limit_days=reading.limit_days,
+        used_days=reading.used_days,
+        remaining_days=reading.remaining_days,
+        due_at=reading.due_at,
+        paused=reading.paused,
+        steps=steps.get(row["instance_id"], ()) if row["instance_id"] is not None else (),
+    )
 
 
 def _steps(tasks: list[dict[str, Any]]) -> dict[int, tuple[StepNow, ...]]:
@@ -83,104 +115,105 @@ class SupervisionService:
         return workday and OPENS <= local.time() < CLOSES
 
     def dashboard(self, principal: Principal, now: datetime | None = None) -> Dashboard:
+        """The board: every count exact, the lists capped at LIST_LIMIT (worst first) with their totals."""
         require_supervisor(principal)
         now = now or self._ctx.now()
         calendar = self._ctx.runtime_calendar()
         year = now.astimezone(calendar.zone).year
         with self._ctx.uow() as uow:
             board = uow.supervision_board
-            open_rows = board.cases_in_status(OPEN_STATUSES)
-            items = board.items_by_code({r["item_code"] for r in open_rows})
-            readings = self._read_all(open_rows, items, calendar, now)
-            warned_instances = {r["instance_id"] for r, live in readings if live.colour is not Colour.GREEN}
-            steps = _steps(board.ready_tasks_of({i for i in warned_instances if i is not None}))
+            counts = board.open_counts(OPEN_STATUSES)
+            clocks = board.clocks_in_status(CLOCKED)
+            items = board.items_by_code({r["item_code"] for r in clocks})
+            reads = read_all(clocks, _thresholds_by_code(items), calendar, now)
+            warned = worst(reads, LIST_LIMIT, lambda c: c is not Colour.GREEN)
+            overdue = worst(reads, LIST_LIMIT, lambda c: c is Colour.OVERDUE)
+            shown = {r.row["instance_id"] for r in (*warned, *overdue) if r.row["instance_id"] is not None}
+            steps = _steps(board.ready_tasks_of(shown))
             task_load = board.task_load_by_department(), board.task_load_by_window()
             departments, windows = uow.accounts.departments(), uow.organisation.windows()
-            breaches = board.violations_of_kind("first_inquiry", year)
+            breaches = board.violations_of_kind("first_inquiry", year, LIST_LIMIT)
+            breaches_total = board.count_violations_of_kind("first_inquiry", year)
         by_department = {code: BoardRow(code, name) for code, name in departments}
         by_window = {w["code"]: BoardRow(w["code"], w["name"]) for w in windows if w["department"]}
         total = BoardRow("*", "全中心")
-        self._count_cases(open_rows, {c.case_no: c.colour for _, c in readings}, by_department, by_window, total)
+        self._count_cases(counts, reads, by_department, by_window, total)
         self._count_tasks(task_load, by_department, by_window, total, now)
-        live = [
-            replace(case, steps=steps.get(row["instance_id"], ()))
-            for row, case in readings
-            if case.colour is not Colour.GREEN
-        ]
-        live.sort(key=lambda c: (-c.colour.rank, c.remaining_days, c.case_no))
-        overdue = sorted((c for c in live if c.colour is Colour.OVERDUE), key=lambda c: (-c.days_overdue, c.case_no))
         return Dashboard(
             now=now,
             working_hours=self.in_working_hours(now),
             departments=list(by_department.values()),
             windows=list(by_window.values()),
             total=total,
-            warned=live,
-            overdue=overdue,
+            warned=[_live(r, items, steps) for r in warned],
+            overdue=[_live(r, items, steps) for r in overdue],
             first_inquiry=[
                 InquiryBreach(v["id"], v["username"], v["department"], v["at"], v["veto"], v["reference"], v["details"])
                 for v in breaches
             ],
             year=year,
+            warned_total=sum(total.colours[c.value] for c in WARNED),
+            overdue_total=total.colours[Colour.OVERDUE.value],
+            first_inquiry_total=breaches_total,
+            list_limit=LIST_LIMIT,
         )
 
-    def _read_all(
-        self, rows: list[dict[str, Any]], items: dict[str, dict[str, Any]], calendar: WorkCalendar, now: datetime
-    ) -> list[tuple[dict[str, Any], LiveCase]]:
-        """Each accepted or paused case's colour now (a case the calendar cannot read is logged and skipped)."""
-        found = []
-        for row in rows:
-            if row["status"] not in CLOCKED:
-                continue
-            clock = case_from_dict(row["record"]).clock
-            if clock is None:
-                continue
-            item = items.get(row["item_code"])
-            try:
-                reading = read_colour(clock, now, calendar, thresholds_of(item))
-            except CalendarError:
-                log.warning("case %s: the work calendar cannot read its clock", row["case_no"])
-                continue
-            live = LiveCase(
-                case_no=row["case_no"],
-                item_code=row["item_code"],
-                item_name=(item or {}).get("name") or row["item_code"],
-                department=row["department"],
-                window=row["window"],
-                status=row["status"],
-                colour=reading.colour,
-                limit_days=reading.limit_days,
-                used_days=reading.used_days,
-                remaining_days=reading.remaining_days,
-                due_at=reading.due_at,
-                paused=reading.paused,
-                steps=(),
+    def warned_page(
+        self,
+        principal: Principal,
+        *,
+        colour: str | None = None,
+        department: str | None = None,
+        page: int = 1,
+        per_page: int = PAGE_SIZE,
+        now: datetime | None = None,
+    ) -> WarnedPage:
+        """The full list behind the board's capped one: warned cases (yellow, red, overdue, or one of them),
+        of every department or one, worst first, one page at a time."""
+        require_supervisor(principal)
+        wanted = {c for c in WARNED if colour in (None, c.value)}
+        if not wanted:
+            raise FormValidationError("unknown colour", [FieldError("colour", "yellow, red or overdue")])
+        now = now or self._ctx.now()
+        calendar = self._ctx.runtime_calendar()
+        page, per_page = max(1, page), max(1, min(per_page, MAX_PAGE_SIZE))
+        with self._ctx.uow() as uow:
+            board = uow.supervision_board
+            clocks = board.clocks_in_status(CLOCKED, department)
+            items = board.items_by_code({r["item_code"] for r in clocks})
+            reads = sorted(
+                (r for r in read_all(clocks, _thresholds_by_code(items), calendar, now) if r.reading.colour in wanted),
+                key=lambda r: r.severity,
             )
-            found.append((row, live))
-        return found
+            chosen = reads[(page - 1) * per_page : page * per_page]
+            steps = _steps(board.ready_tasks_of({r.row["instance_id"] for r in chosen if r.row["instance_id"]}))
+        return WarnedPage(now, [_live(r, items, steps) for r in chosen], len(reads), page, per_page, colour, department)
 
     @staticmethod
     def _count_cases(
-        rows: list[dict[str, Any]],
-        colours: dict[str, Colour],
+        counts: list[tuple[str, str | None, str, int]],
+        reads: list[Read],
         by_department: dict[str, BoardRow],
         by_window: dict[str, BoardRow],
         total: BoardRow,
     ) -> None:
-        for row in rows:
-            targets = [
-                total,
-                by_department.setdefault(row["department"], BoardRow(row["department"], row["department"])),
-            ]
-            if row["window"]:
-                targets.append(by_window.setdefault(row["window"], BoardRow(row["window"], row["window"])))
-            colour = colours.get(row["case_no"])
-            for target in targets:
-                target.open_cases += 1
-                target.awaiting_acceptance += row["status"] in AWAITING_ACCEPTANCE
-                target.paused += row["status"] == "paused"
-                if colour is not None:
-                    target.colours[colour.value] += 1
+        """Status counts as the database gave them; colours from the readings, counted per department/window."""
+
+        def targets(department: str, window: str | None) -> list[BoardRow]:
+            found = [total, by_department.setdefault(department, BoardRow(department, department))]
+            if window:
+                found.append(by_window.setdefault(window, BoardRow(window, window)))
+            return found
+
+        for department, window, status, n in counts:
+            for target in targets(department, window):
+                target.open_cases += n
+                target.awaiting_acceptance += n if status in AWAITING_ACCEPTANCE else 0
+                target.paused += n if status == "paused" else 0
+        colours = Counter((r.row["department"], r.row["window"], r.reading.colour.value) for r in reads)
+        for (department, window, colour), n in colours.items():
+            for target in targets(department, window):
+                target.colours[colour] += n
 
     @staticmethod
     def _count_tasks(

@@ -89,10 +89,31 @@ class Dashboard:
     departments: list[BoardRow]
     windows: list[BoardRow]
     total: BoardRow
-    warned: list[LiveCase]  # yellow, red and overdue, worst first
-    overdue: list[LiveCase]
-    first_inquiry: list[InquiryBreach]
+    warned: list[LiveCase]  # yellow, red and overdue, worst first: the first ``list_limit`` of ``warned_total``
+    overdue: list[LiveCase]  # most working days overdue first: the first ``list_limit`` of ``overdue_total``
+    first_inquiry: list[InquiryBreach]  # this year's, latest first: the first ``list_limit`` of the total
     year: int
+    warned_total: int = 0
+    overdue_total: int = 0
+    first_inquiry_total: int = 0
+    list_limit: int = 0
+
+
+@dataclass(frozen=True)
+class WarnedPage:
+    """One page of the warned cases (optionally of one colour and/or department), worst first."""
+
+    now: datetime
+    cases: list[LiveCase]
+    total: int
+    page: int  # from 1
+    per_page: int
+    colour: str | None
+    department: str | None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ itself during working hours. Screenshots of the board and the case are saved in 
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,11 +16,34 @@ import pytest
 from engine.bootstrap import Platform
 from engine.services.definitions import read_paths
 from tests.browser.conftest import PASSWORD as BROWSER_PASSWORD
+from tests.browser.conftest import _require_browser
 from tests.conftest import CST, ROOT
 from tests.integration.test_cases import PASSWORD, User
+from tests.webapp.conftest import USERS
 from webapp import create_app
 
 ITEM = "XK-ZRZY-001"  # promised 5 working days: yellow from the 3rd, red from the 5th
+
+
+@pytest.fixture
+def server(deployed: Platform) -> Iterator[str]:
+    """The browser tests' server, but with the board's reload floor lowered to 1 s by the app's configuration
+    (the public ``?refresh=`` cannot go below 30 s), so the test sees the colours change within seconds."""
+    _require_browser()
+    from waitress.server import create_server
+
+    for name, roles, department in USERS:
+        deployed.accounts.add_user(name, BROWSER_PASSWORD, roles, department)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(deployed, config={"SUPERVISION_MIN_REFRESH": 1})
+    wsgi = create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=wsgi.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    wsgi.close()
+    thread.join(5)
 
 
 @pytest.fixture

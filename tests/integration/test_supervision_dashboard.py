@@ -5,7 +5,9 @@ figures are those of a hand-computed example, and a clerk is refused."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +15,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
+import engine.services.supervision as supervision
 from engine.bootstrap import Platform
+from engine.domain.case_codec import case_from_dict
+from engine.domain.warnings import Thresholds, read_colour
 from engine.services.catalogue import plain
 from engine.services.definitions import read_paths
-from tests.conftest import CST, ROOT
+from tests.conftest import CST, ROOT, principal
 from tests.integration.test_cases import PASSWORD, User
 from webapp import create_app
 
@@ -105,6 +110,21 @@ def _assert_matches_database(platform: Platform, board: dict[str, Any]) -> None:
     assert board["total"]["open_cases"] == _sql(platform, f"SELECT count(*) FROM cases WHERE status IN {OPEN}")[0][0]
     clocked = _sql(platform, "SELECT count(*) FROM cases WHERE status IN ('accepted', 'paused')")[0][0]
     assert sum(board["total"]["colours"].values()) == clocked
+    # the colours per department, computed independently of the board's memoised reading: every clocked
+    # case's whole record read with read_colour and its item's thresholds (the definition has not changed)
+    expected: dict[str, Counter[str]] = defaultdict(Counter)
+    calendar = platform.ctx.runtime_calendar()
+    now = datetime.fromisoformat(board["now"])
+    for department, item_code, record in _sql(
+        platform, "SELECT department, item_code, record FROM cases WHERE status IN ('accepted', 'paused')"
+    ):
+        guide = platform.catalogue.item(item_code)["guide"]
+        thresholds = Thresholds.from_guide(guide.get("warning"))
+        clock = case_from_dict(json.loads(record)).clock
+        assert clock is not None
+        expected[department][read_colour(clock, now, calendar, thresholds).colour.value] += 1
+    for department, colours in expected.items():
+        assert {c: n for c, n in departments[department]["colours"].items() if n} == dict(colours), department
 
 
 def test_the_board_counts_what_the_database_holds_and_colours_cases_live(
@@ -150,6 +170,7 @@ def test_the_board_counts_what_the_database_holds_and_colours_cases_live(
     totals = board["total"]["colours"]
     assert totals == {"green": 0, "yellow": 0, "red": 1, "overdue": 1}
     assert _by_code(board["windows"])["W06"]["colours"]["overdue"] == 1
+    assert (board["warned_total"], board["overdue_total"]) == (2, 1)
 
     # Thursday after: the slow case is 2 working days overdue, then decided late by another approver
     clock.set(at(19))
@@ -176,6 +197,43 @@ def test_the_board_counts_what_the_database_holds_and_colours_cases_live(
     assert (officers["boss2"]["on_time_rate"], officers["boss2"]["average_working_days"]) == (0.0, 7.0)
     before = sup.get("/supervision/efficiency?from=2026-03-01&to=2026-03-18").json
     assert {r["key"] for r in before["officers"]} == {"boss", "mwin"}
+
+
+def test_the_lists_are_capped_worst_first_with_the_rest_counted_and_paged(
+    app: Flask, platform: Platform, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At scale the board lists only the worst LIST_LIMIT cases and says how many more there are; the full list
+    is paged, worst first. (The cap is lowered to 1 so that three cases show it.)"""
+    monkeypatch.setattr(supervision, "LIST_LIMIT", 1)
+    win, hwin = User(app.test_client(), "win"), User(app.test_client(), "hwin")
+    clock.set(at(10, 9))
+    land = [_open(win, LAND_ITEM) for _ in range(2)]
+    housing = _open(hwin, HOUSING_ITEM)
+    _ok(win.complete(land[0], "acceptance", {"decision": "accept"}))
+    _ok(hwin.complete(housing, "acceptance", {"decision": "accept"}))
+    clock.set(at(12, 9))
+    _ok(win.complete(land[1], "acceptance", {"decision": "accept"}))  # two days later: a different reading
+    clock.set(at(17))  # housing overdue; land 5 of 5 days used (red) and 3 of 5 (yellow)
+    sup = User(app.test_client(), "sup")
+    board = _board(sup)
+    _assert_matches_database(platform, board)
+    assert [c["case_no"] for c in board["warned"]] == [housing]
+    assert (board["warned_total"], board["overdue_total"], board["list_limit"]) == (3, 1, 1)
+    assert board["total"]["colours"] == {"green": 0, "yellow": 1, "red": 1, "overdue": 1}  # counts stay exact
+    browser = _sign_in(app, "sup")
+    page = browser.get("/supervision").get_data(as_text=True)
+    assert "另有 2 件" in page and 'href="/supervision/warned"' in page
+    assert page.count('<tr data-case="') == 2  # one warned row, one overdue row
+    full = browser.get("/supervision/warned").get_data(as_text=True)
+    assert "共 3 件" in full and all(f'data-case="{n}"' in full for n in (housing, *land))
+    assert full.index(f'data-case="{housing}"') < full.index(f'data-case="{land[0]}"')  # worst first
+    red = browser.get("/supervision/warned?colour=red&department=LAND").get_data(as_text=True)
+    assert "共 1 件" in red and f'data-case="{land[0]}"' in red and housing not in red and land[1] not in red
+    assert browser.get("/supervision/warned?colour=green").status_code == 404
+    supervisor = principal("sup", ("supervisor", None))
+    pages = [platform.supervision.warned_page(supervisor, page=n, per_page=2) for n in (1, 2)]
+    assert [[c.case_no for c in p.cases] for p in pages] == [[housing, land[0]], [land[1]]]
+    assert (pages[1].total, pages[1].pages) == (3, 2)
 
 
 def test_first_inquiry_violations_of_this_year_are_listed(app: Flask, platform: Platform, clock: Any) -> None:
@@ -227,7 +285,7 @@ def test_the_pages_show_the_board_a_case_with_its_diagram_and_the_efficiency(
     clock.set(at(13))  # 3 of 5 days used: yellow
     browser = _sign_in(app, "sup")
     board = browser.get("/supervision?refresh=5").get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="5">' in board
+    assert '<meta http-equiv="refresh" content="30">' in board  # nobody may ask for more than one per 30 s
     assert f'data-case="{case_no}" data-colour="yellow"' in board
     assert 'href="/supervision"' in board  # the navigation entry
     drill = browser.get(f"/supervision/cases/{case_no}").get_data(as_text=True)
@@ -235,12 +293,14 @@ def test_the_pages_show_the_board_a_case_with_its_diagram_and_the_efficiency(
     assert "审查（含现场踏勘）" in drill  # the current step
     assert browser.get("/supervision/cases/NOPE").status_code == 404
     efficiency = browser.get("/supervision/efficiency?from=2026-03-01&to=2026-03-31")
-    assert efficiency.status_code == 200 and "提速（较法定时限）" in efficiency.get_data(as_text=True)
+    text_ = efficiency.get_data(as_text=True)
+    assert efficiency.status_code == 200 and "较法定时限提速（可为负）" in text_ and "决定于本期" in text_
     assert browser.get("/supervision/efficiency?from=2026-03-31&to=2026-03-01").status_code == 422
 
     clock.set(at(13, 19))  # Friday evening: no self-refresh out of hours
     assert 'http-equiv="refresh"' not in browser.get("/supervision?refresh=5").get_data(as_text=True)
     clerk = _sign_in(app, "exam")
     assert clerk.get("/supervision").status_code == 403
+    assert clerk.get("/supervision/warned").status_code == 403
     assert clerk.get(f"/supervision/cases/{case_no}").status_code == 403
     assert 'href="/supervision"' not in clerk.get("/inbox").get_data(as_text=True)

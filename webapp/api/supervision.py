@@ -33,6 +33,11 @@ def dashboard_json(board: Dashboard) -> dict[str, Any]:
         "warned": [live_case_json(c) for c in board.warned],
         "overdue": [live_case_json(c) for c in board.overdue],
         "first_inquiry": [jsonable(asdict(v)) for v in board.first_inquiry],
+        # the lists hold at most list_limit entries, worst (or latest) first; the totals count them all
+        "warned_total": board.warned_total,
+        "overdue_total": board.overdue_total,
+        "first_inquiry_total": board.first_inquiry_total,
+        "list_limit": board.list_limit,
     }
 
 
