@@ -7,7 +7,7 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 
 from engine.errors import FieldError, FormValidationError
-from engine.services.stats import check_groupings
+from engine.services.stats import check_groupings, check_period
 
 
 def _date(args: MultiDict[str, str], name: str, default: date | None) -> date:
@@ -24,11 +24,10 @@ def _date(args: MultiDict[str, str], name: str, default: date | None) -> date:
 
 
 def period(args: MultiDict[str, str], today: date | None = None) -> tuple[date, date]:
-    """``from`` and ``to`` (inclusive); with ``today``, missing ones default to this month so far."""
+    """``from`` and ``to`` (inclusive), at most 366 days; with ``today``, missing ones default to this month so far."""
     start = _date(args, "from", today.replace(day=1) if today else None)
     end = _date(args, "to", today)
-    if end < start:
-        raise FormValidationError("invalid period", [FieldError("to", "must not be before from")])
+    check_period(start, end)  # forwards, at most 366 days (the service checks again)
     return start, end
 
 

@@ -8,8 +8,11 @@ The service layer turns rows into :class:`CaseFacts` and :class:`Event` values; 
 * **Flow** figures count what HAPPENED in the period whatever the case's receipt date (a case received last
   month and completed this month is in this month's flow); their keys end in ``_flow``. No rate is built from
   flow counts: completed-in-period over accepted-in-period can exceed 100 % and means nothing on its own.
-* **Period** figures count records dated in the period: consultations, evaluations, complaints, accountability
-  entries (red cards are the accountability entries of kind ``red_card``).
+* **Period** figures count records dated in the period: consultations, evaluations, complaints, warning cards
+  (the ``warnings`` table: yellow and red cards ISSUED in the period, as they stand now — a card revoked on
+  appeal is counted apart, in ``revoked_cards``) and accountability entries (the ``violations`` ledger; an entry
+  marked revoked counts for nothing). ``red_cards`` counts cards, ``red_card_entries`` the ledger's entries of
+  kind ``red_card``: a red card whose trigger already wrote its own entry (a second correction) adds none.
 
 Grouping by a dimension partitions the cases and records by their value of it, so every count metric of the
 groups adds up to the whole period's. Grouping by month or quarter splits the period into sub-periods and
@@ -20,6 +23,7 @@ period but not in its month) need not add up; all other counts do.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -122,11 +126,18 @@ METRICS: tuple[Metric, ...] = (
     _m("complaints", "投诉量", "Complaints", "count", "period", "Complaints received in the period."),
     _m("complaints_closed", "投诉办结量", "Complaints closed", "count", "period",
        "Complaints received in the period and closed by now."),
+    _m("yellow_cards", "黄牌数", "Yellow cards", "count", "period",
+       "Yellow cards (黄牌, warning table) issued in the period and not revoked by now."),
     _m("red_cards", "红牌数", "Red cards", "count", "period",
-       "Red-card warnings issued in the period: accountability entries of kind red_card."),
+       "Red cards (红牌, warning table) issued in the period and not revoked by now, whatever their trigger."),
+    _m("revoked_cards", "撤销的黄红牌", "Revoked cards", "count", "period",
+       "Yellow and red cards issued in the period and revoked on appeal by now (not in the two counts above)."),
+    _m("red_card_entries", "红牌问责记录", "Red-card ledger entries", "count", "period",
+       "Accountability ledger entries of kind red_card dated in the period, revoked ones left out; a red card "
+       "whose trigger wrote its own entry (second correction) has none of this kind."),
     _m("accountability", "问责记录", "Accountability entries", "count", "period",
-       "Accountability entries (violations ledger: red cards, first-inquiry, second correction, attendance, "
-       "patrol, complaint …) dated in the period."),
+       "Accountability ledger entries (red card, first inquiry, second correction, attendance, leaving post, "
+       "patrol, complaint) dated in the period, revoked ones left out."),
 )  # fmt: skip
 _BY_KEY = {m.key: m for m in METRICS}
 
@@ -157,15 +168,17 @@ class CaseFacts:
 
 @dataclass(frozen=True)
 class Event:
-    """A dated record: a consultation, an evaluation (``level`` 1–5), a complaint (``closed``) or an
-    accountability entry (``tag`` = its kind)."""
+    """A dated record: a consultation, an evaluation (``level`` 1–5), a complaint (``closed``), a warning card
+    (``tag`` = yellow | red) or an accountability entry (``tag`` = its kind); ``revoked`` for a card or an entry
+    revoked by now."""
 
-    kind: str  # consultation | evaluation | complaint | violation
+    kind: str  # consultation | evaluation | complaint | warning | violation
     at: datetime
     dims: Mapping[str, str] = field(default_factory=dict)
     level: int | None = None
     closed: bool = False
     tag: str = ""
+    revoked: bool = False
 
 
 @dataclass(frozen=True)
@@ -243,7 +256,8 @@ def _event_figures(events: Iterable[Event], span: Span) -> dict[str, float]:
     inside = [e for e in events if _within(e.at, span)]
     ratings = [e for e in inside if e.kind == "evaluation"]
     complaints = [e for e in inside if e.kind == "complaint"]
-    violations = [e for e in inside if e.kind == "violation"]
+    cards = [e for e in inside if e.kind == "warning"]
+    violations = [e for e in inside if e.kind == "violation" and not e.revoked]
     return {
         "consultations": sum(1 for e in inside if e.kind == "consultation"),
         "evaluations": len(ratings),
@@ -251,7 +265,10 @@ def _event_figures(events: Iterable[Event], span: Span) -> dict[str, float]:
         "bad_reviews": sum(1 for e in ratings if (e.level or 0) <= 2),
         "complaints": len(complaints),
         "complaints_closed": sum(1 for e in complaints if e.closed),
-        "red_cards": sum(1 for e in violations if e.tag == "red_card"),
+        "yellow_cards": sum(1 for e in cards if e.tag == "yellow" and not e.revoked),
+        "red_cards": sum(1 for e in cards if e.tag == "red" and not e.revoked),
+        "revoked_cards": sum(1 for e in cards if e.revoked),
+        "red_card_entries": sum(1 for e in violations if e.tag == "red_card"),
         "accountability": len(violations),
     }
 
@@ -284,11 +301,38 @@ def _sub_spans(span: Span, by: str) -> list[tuple[str, Span]]:
     return [(k, Span(bounds[i], bounds[i + 1], span.now)) for i, k in enumerate(keys)]
 
 
+def _bucketed(
+    cases: Iterable[CaseFacts], events: Iterable[Event], subs: Sequence[Span]
+) -> list[tuple[list[CaseFacts], list[Event]]]:
+    """Each case and record put once into the sub-periods it can count in, so each sub-period computes over its
+    own few instead of all of them: a case where it was received (the cohort and every cohort figure), accepted
+    or 办结 (the flow figures); a record where it is dated."""
+    starts = [sub.since for sub in subs]
+    end = subs[-1].until if subs else None
+
+    def index(at: datetime | None) -> int | None:
+        if at is None or end is None or at < starts[0] or at >= end:
+            return None
+        return bisect_right(starts, at) - 1
+
+    buckets: list[tuple[list[CaseFacts], list[Event]]] = [([], []) for _ in subs]
+    for case in cases:
+        for i in {index(case.received_at), index(case.accepted_at), index(case.done_at)} - {None}:
+            buckets[i][0].append(case)  # type: ignore[index]
+    for event in events:
+        i = index(event.at)
+        if i is not None:
+            buckets[i][1].append(event)
+    return buckets
+
+
 def group(cases: Iterable[CaseFacts], events: Iterable[Event], span: Span, by: str) -> list[Group]:
     """The figures per value of ``by`` (a dimension, "month" or "quarter"); unattributed ("") last."""
     cases, events = list(cases), list(events)
     if by in TIME_GROUPINGS:
-        return [Group(key, compute(cases, events, sub)) for key, sub in _sub_spans(span, by)]
+        subs = _sub_spans(span, by)
+        buckets = _bucketed(cases, events, [sub for _, sub in subs])
+        return [Group(key, compute(*bucket, sub)) for (key, sub), bucket in zip(subs, buckets, strict=True)]
     if by not in DIMENSIONS:
         raise ValueError(f"cannot group by {by!r}; one of {', '.join(GROUPINGS)}")
     case_groups: dict[str, list[CaseFacts]] = {}

@@ -1,7 +1,9 @@
 """The centre's figures for a period (domain §10), with each metric's definition beside it.
 
-Case metrics are cohort-based: the cohort is the cases RECEIVED in the period, and every other case count is
-about that cohort (so received ≥ accepted ≥ completed always holds). Consultations are those ASKED in it.
+Every figure — GET /stats's top-level ones, the report's totals and groups, the monthly bulletin — is computed by
+engine/domain/metrics.py, which holds the one definition of each. Case metrics are cohort-based: the cohort is the
+cases RECEIVED in the period, and every other case count is about that cohort (so received ≥ accepted ≥ completed
+always holds). A period covers at most :data:`MAX_PERIOD_DAYS` days.
 """
 
 from __future__ import annotations
@@ -17,31 +19,8 @@ from engine.services.context import ServiceContext
 from engine.services.stats_facts import load_facts
 from engine.services.stats_monthly import monthly_report
 
-DEFINITIONS = {
-    "consultations": "咨询量: consultations logged (any channel, incl. the 96128 hotline) asked in the period",
-    "received": "收件量: cases received in the period (the cohort)",
-    "accepted": "受理量: cohort cases accepted (incl. auto-accepted after 5 working days and 即办)",
-    "not_accepted": "不予受理: cohort cases refused at acceptance",
-    "corrections": "补正: cohort cases that received at least one 一次性告知单",
-    "completed": "办结量: accepted cohort cases decided (准予/不予), completed on the spot, or withdrawn or terminated "
-    "after acceptance, before the period's end; delivery may follow the decision (行政许可法第四十四条)",
-    "completion_rate": "办结率: completed / accepted, in percent (cohort)",
-    "on_time_rate": "按时办结率: completed (decided) no later than their promised due time / completed, in percent",
-    "overdue": "超期: accepted cohort cases past their promised due time and not completed at the period's end "
-    "(or now, if earlier); a case paused for a special procedure is not counted (第四十五条)",
-    "instant": "即办件: cohort cases completed on the spot",
-    "instant_share": "即办件占比: instant / completed, in percent",
-}
-
-
-def _done_at(case: dict[str, Any]) -> datetime | None:
-    """When the case was 办结: its decision (delivery may follow within 第44条's ten days), or its end."""
-    decided = case["record"].get("decided_at")
-    return datetime.fromisoformat(decided) if decided else case["completed_at"]
-
-
-def _percent(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 2) if whole else 0.0
+#: the longest period a report or GET /stats covers (a leap year): longer ones are a field error, not a slow page
+MAX_PERIOD_DAYS = 366
 
 
 def _require_viewer(principal: Principal) -> None:
@@ -55,6 +34,21 @@ def definitions() -> list[dict[str, str]]:
         {"key": m.key, "zh": m.zh, "en": m.en, "unit": m.unit, "basis": m.basis, "definition": m.definition}
         for m in metrics.METRICS
     ]
+
+
+def contract_definitions() -> dict[str, str]:
+    """Every metric's definition by key, "中文名: definition" — the ``definitions`` of GET /stats."""
+    return {m.key: f"{m.zh}: {m.definition}" for m in metrics.METRICS}
+
+
+def check_period(start: date, end: date) -> None:
+    """[start, end] (dates inclusive) must run forwards and cover at most :data:`MAX_PERIOD_DAYS` days."""
+    if end < start:
+        raise FormValidationError("invalid period", [FieldError("to", "must not be before from")])
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise FormValidationError(
+            "period too long", [FieldError("to", f"the period covers at most {MAX_PERIOD_DAYS} days from `from`")]
+        )
 
 
 def check_groupings(group_by: Sequence[str]) -> list[str]:
@@ -86,6 +80,7 @@ class StatsService:
         """Every metric for the period [start, end] (dates inclusive), overall and per grouping: ``groups``
         maps each grouping to rows of {key, label, figures}; the definitions travel with the figures."""
         _require_viewer(principal)
+        check_period(start, end)
         groupings = check_groupings(group_by)
         span = self._span(start, end)
         cases, events, lookups = self._facts(span)
@@ -118,45 +113,12 @@ class StatsService:
             active_departments = sorted({i["department"] for i in uow.catalogue.all()})
         return monthly_report(cases, events, span, first, lookups, active_departments)
 
-    def period(self, principal: Principal, start: date, end: date) -> dict[str, Any]:
-        _require_viewer(principal)
-        zone = self._ctx.runtime_calendar().zone
-        since = datetime.combine(start, time(0), zone)
-        until = datetime.combine(end + timedelta(days=1), time(0), zone)  # `to` is inclusive
-        now = min(self._ctx.now(), until)
-        with self._ctx.uow() as uow:
-            cohort = uow.cases.received_between(since, until)
-            consultations = uow.consultations.count_between(since, until)
-        instant = [c for c in cohort if any(h["action"] == "complete_instantly" for h in c["record"]["history"])]
-        instant_nos = {c["case_no"] for c in instant}
-        accepted = [c for c in cohort if c["accepted_at"] is not None or c["case_no"] in instant_nos]
-        # a refusal at acceptance is not a completed case: completion counts accepted cases only
-        for case in cohort:
-            case["done_at"] = _done_at(case)
-        completed = [c for c in accepted if c["done_at"] is not None and c["done_at"] < until]
-        on_time = [c for c in completed if c["due_at"] is None or c["done_at"] <= c["due_at"]]
-        overdue = [
-            c
-            for c in accepted
-            if (c["done_at"] is None or c["done_at"] >= until)
-            and c["due_at"] is not None
-            and c["due_at"] < now
-            and c["status"] != "paused"  # 第45条: a special procedure's time does not count
-        ]
-        figures = {
-            "from": start.isoformat(),
-            "to": end.isoformat(),
-            "consultations": consultations,
-            "received": len(cohort),
-            "accepted": len(accepted),
-            "not_accepted": sum(1 for c in cohort if c["status"] == "not_accepted"),
-            "corrections": sum(1 for c in cohort if c["record"].get("corrections")),
-            "completed": len(completed),
-            "completion_rate": _percent(len(completed), len(accepted)),
-            "on_time_rate": _percent(len(on_time), len(completed)),
-            "overdue": len(overdue),
-            "instant": len(instant),
-            "instant_share": _percent(len(instant), len(completed)),
-            "definitions": DEFINITIONS,
-        }
+    def period(self, principal: Principal, start: date, end: date, group_by: Sequence[str] = ()) -> dict[str, Any]:
+        """GET /stats: every metric for [start, end] at the top level (the same figures as :meth:`report`'s
+        totals, one definition each), ``definitions`` by key and, with ``group_by``, ``groups``."""
+        report = self.report(principal, start, end, group_by)
+        figures: dict[str, Any] = {"from": report["from"], "to": report["to"], **report["totals"]}
+        figures["definitions"] = contract_definitions()
+        if report["group_by"]:
+            figures["groups"] = report["groups"]
         return figures

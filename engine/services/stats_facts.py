@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.domain.accountability import is_revoked
 from engine.domain.calendar import WorkCalendar
 from engine.domain.case_codec import case_from_dict
 from engine.domain.metrics import CaseFacts, Event
+from engine.domain.warning_cards import WarningStatus
 
 #: who the officer of a case is: the decision's actor, else the acceptance's (domain §4.3 环节记录)
 DECIDING = ("decide", "complete_instantly", "refuse_acceptance")
@@ -20,6 +22,7 @@ CHANNEL_LABELS = {
 }  # fmt: skip
 LEVEL_LABELS = {"county": "县级", "town": "乡镇", "village": "村（社区）"}
 UNATTRIBUTED_LABEL = "（未归属）"
+REVOKED = WarningStatus.REVOKED.value
 
 
 @dataclass
@@ -131,8 +134,13 @@ def _with(base: dict[str, str] | None, **own: str | None) -> dict[str, str]:
     return dims
 
 
-def _case_of(reference: str | None) -> str | None:
-    return reference[5:] if reference and reference.startswith("case:") else None
+def _case_of(entry: dict[str, Any]) -> str | None:
+    """The case a ledger entry is about: its reference ("case:<no>") or, for a card's entry, its details."""
+    reference = entry["reference"]
+    if reference and reference.startswith("case:"):
+        return str(reference[5:])
+    case_no = (entry.get("details") or {}).get("case_no")
+    return str(case_no) if case_no else None
 
 
 def load_facts(
@@ -144,9 +152,9 @@ def load_facts(
     evaluated = stats.evaluated_case_nos(since, until)
     rows = {r["case_no"]: r for r in stats.cases_touching(since, until)}
     ratings, complaints = stats.evaluations_between(since, until), stats.complaints_between(since, until)
-    violations = stats.violations_between(since, until)
+    violations, cards = stats.violations_between(since, until), stats.warnings_between(since, until)
     referenced = {r["case_no"] for r in ratings} | {c["case_no"] for c in complaints if c["case_no"]}
-    referenced |= {n for n in (_case_of(v["reference"]) for v in violations) if n}
+    referenced |= {n for n in (_case_of(v) for v in violations) if n} | {w["case_no"] for w in cards}
     dims = {n: case_dims(r, lookups) for n, r in rows.items()}
     for row in stats.cases_by_number(referenced - set(rows)):
         dims[row["case_no"]] = case_dims(row, lookups)
@@ -186,10 +194,27 @@ def load_facts(
     ]
     events += [
         Event(
+            "warning",
+            w["issued_at"],
+            _with(
+                dims.get(w["case_no"]),
+                department=w["department"],
+                officer=w["handler"],
+                item=w["item_code"],
+                item_type=lookups.items.get(w["item_code"], ("", ""))[1],
+            ),
+            tag=w["level"],
+            revoked=w["status"] == REVOKED,
+        )
+        for w in cards
+    ]
+    events += [
+        Event(
             "violation",
             v["at"],
-            _with(dims.get(_case_of(v["reference"]) or ""), department=v["department"], officer=v["username"]),
+            _with(dims.get(_case_of(v) or ""), department=v["department"], officer=v["username"]),
             tag=v["kind"],
+            revoked=is_revoked(v["details"]),
         )
         for v in violations
     ]

@@ -16,7 +16,7 @@ HEADLINE = (
     "late_completed", "overdue", "instant_share", "agency_cases", "completed_flow", "consultations",
 )  # fmt: skip
 FEEDBACK = ("evaluations", "evaluation_rate", "satisfaction_rate", "bad_reviews", "complaints", "complaints_closed")
-WARNINGS = ("red_cards", "accountability")
+WARNINGS = ("yellow_cards", "red_cards", "revoked_cards", "red_card_entries", "accountability")
 TOP = 10
 
 

@@ -50,6 +50,12 @@ EVENTS = [
     Event("complaint", at(11), {}),
     Event("violation", at(12), {"department": "LAND"}, tag="red_card"),
     Event("violation", at(13), {"department": "ENV"}, tag="first_inquiry"),
+    # revoked on appeal: shown in the ledger, counted nowhere
+    Event("violation", at(14), {"department": "ENV"}, tag="red_card", revoked=True),
+    # cards of the warning table: a yellow, a red, a red revoked on appeal
+    Event("warning", at(12), {"department": "LAND"}, tag="yellow"),
+    Event("warning", at(12), {"department": "LAND"}, tag="red"),
+    Event("warning", at(14), {"department": "ENV"}, tag="red", revoked=True),
 ]
 
 
@@ -84,7 +90,8 @@ def test_the_hand_computed_march_figures() -> None:
     assert figures["consultations"] == 1 and figures["evaluations"] == 3 and figures["bad_reviews"] == 1
     assert figures["satisfaction_rate"] == pytest.approx(66.67)
     assert figures["complaints"] == 2 and figures["complaints_closed"] == 1
-    assert figures["red_cards"] == 1 and figures["accountability"] == 2
+    assert figures["yellow_cards"] == 1 and figures["red_cards"] == 1 and figures["revoked_cards"] == 1
+    assert figures["red_card_entries"] == 1 and figures["accountability"] == 2  # the revoked entry left out
 
 
 def test_overdue_is_judged_now_when_the_period_has_not_ended() -> None:
@@ -142,3 +149,23 @@ def test_month_on_month_change() -> None:
     assert metrics.change_percent(120, 100) == 20.0
     assert metrics.change_percent(50, 100) == -50.0
     assert metrics.change_percent(5, 0) is None
+
+
+def test_months_computed_from_buckets_equal_each_month_computed_from_everything() -> None:
+    year = Span(datetime(2026, 1, 1, tzinfo=CST), datetime(2027, 1, 1, tzinfo=CST), at(10, 5))
+    grouped = {g.key: g.figures for g in group(CASES, EVENTS, year, "month")}
+    for key, sub in metrics._sub_spans(year, "month"):
+        assert grouped[key] == compute(CASES, EVENTS, sub), key
+    assert set(grouped) == {f"2026-{m:02d}" for m in range(1, 13)}
+
+
+def test_each_case_is_bucketed_once_into_the_months_it_can_count_in() -> None:
+    year = Span(datetime(2026, 1, 1, tzinfo=CST), datetime(2027, 1, 1, tzinfo=CST), at(10, 5))
+    keys = [key for key, _ in metrics._sub_spans(year, "month")]
+    buckets = metrics._bucketed(CASES, EVENTS, [sub for _, sub in metrics._sub_spans(year, "month")])
+    where = {c.case_no: sorted(keys[i] for i, (cs, _) in enumerate(buckets) if c in cs) for c in CASES}
+    assert where["G"] == ["2026-03", "2026-04"]  # received and accepted in March, decided in April
+    assert where["H"] == ["2026-02", "2026-03"]  # received and accepted in February, completed in March
+    assert where["D"] == ["2026-03"]  # open: only where it was received and accepted
+    assert sum(len(cs) for cs, _ in buckets) == 10  # not 8 cases × 12 months
+    assert [len(es) for _, es in buckets][:4] == [0, 1, len(EVENTS) - 1, 0]

@@ -59,6 +59,9 @@ def test_the_report_page_shows_the_groups_charts_and_download_links(client: Flas
     assert re.search(r'<tr class="total"><td>合计</td>\s*<td class="num">\d+</td>\s*<td class="num">3</td>', html)
     assert client.get(f"/reports/?{MARCH}&group_by=colour").status_code == 422
     assert client.get("/reports/?from=2026-03-31&to=2026-03-01").status_code == 422
+    too_long = client.get("/reports/?from=2025-01-01&to=2026-01-02")  # 367 days
+    assert too_long.status_code == 422 and "366" in too_long.get_data(as_text=True)
+    assert client.get("/reports/export.xlsx?from=2025-01-01&to=2026-01-02").status_code == 422
 
 
 def test_downloads_open_as_csv_and_xlsx(client: FlaskClient, cases: Platform) -> None:

@@ -15,6 +15,7 @@ def _period(required: bool) -> list[dict[str, Any]]:
         param["required"] = required
         param["schema"] = {"type": "string", "format": "date"}
     params[2]["description"] = f"comma-separated or repeated; each one of {GROUPINGS}"
+    params[1]["description"] = "inclusive; at most 366 days after `from` (422 on `to` otherwise)"
     return params
 
 

@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, or_, select
 
-from engine.persistence.tables import cases, complaints, consultations, evaluations, items, violations
+from engine.persistence.tables import cases, complaints, consultations, evaluations, items, violations, warnings
 
 _CHUNK = 500  # case numbers per IN (...) list
+#: decided (准予/不予许可) and waiting for delivery: 办结 although ``completed_at`` is still empty
+DECIDED_WAITING = ("approved", "refused")
 
 
 def _case_query() -> Select[Any]:
@@ -39,10 +41,18 @@ class StatsRepository:
         return [dict(r._mapping) for r in self._conn.execute(query)]
 
     def cases_touching(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
-        """Cases that may count in [since, until): received before its end and not ended before its start
-        (the cohort, plus older cases still open or ended inside the period for the flow figures)."""
+        """Cases that may count in [since, until): the cohort (received in it) and, for the flow figures, older
+        cases accepted in it or 办结 in it. The 办结 instant is the decision (in the record), which comes before
+        ``completed_at`` (delivery), so an older case can be 办结 in the period only if it was accepted and is
+        completed after the period's start, or decided and still waiting for delivery. An old case still open
+        before its decision, or one that never got accepted, is not read: it counts for nothing."""
+        c = cases.c
+        older = c.accepted_at.is_not(None) & or_(
+            c.completed_at >= since, c.completed_at.is_(None) & c.status.in_(DECIDED_WAITING)
+        )
         query = _case_query().where(
-            cases.c.received_at < until, or_(cases.c.completed_at.is_(None), cases.c.completed_at >= since)
+            c.received_at < until,
+            or_(c.received_at >= since, (c.accepted_at >= since) & (c.accepted_at < until), older),
         )
         return self._rows(query)
 
@@ -80,5 +90,11 @@ class StatsRepository:
 
     def violations_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
         v = violations.c
-        query = select(v.kind, v.username, v.department, v.at, v.reference)
+        query = select(v.kind, v.username, v.department, v.at, v.reference, v.details)
         return self._rows(query.where(v.at >= since, v.at < until))
+
+    def warnings_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Yellow and red cards issued in [since, until), with their status now (revoked or not)."""
+        w = warnings.c
+        query = select(w.case_no, w.item_code, w.department, w.handler, w.level, w.status, w.issued_at)
+        return self._rows(query.where(w.issued_at >= since, w.issued_at < until))
