@@ -135,7 +135,14 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         database=database,
     )
     wire_meetings(platform)
+    wire_warnings(platform)
     return platform
+
+
+def wire_warnings(platform: Platform) -> None:
+    """New thresholds or a changed calendar move the colour changes of open cases: rebuild their timers."""
+    platform.catalogue.after_load.append(platform.warnings.rebuild_all)
+    platform.calendar.after_change.append(platform.warnings.rebuild_all)
 
 
 def wire_meetings(platform: Platform) -> None:

@@ -68,10 +68,11 @@ class TimerScheduler:
         close_time = CronTrigger(hour=close.hour, minute=close.minute, timezone=self._platform.settings.timezone)
         self._scheduler.add_job(self.close_attendance, close_time, id=DISCIPLINE_JOB, coalesce=True)
         self._platform.calendar.ensure_current_years()
+        self._platform.warnings.rebuild_all()  # open cases' warning timers, as thresholds and calendar are now
         self.run_due()  # timers that fell due while nothing ran fire now, once
         if self._platform.clock.now().astimezone(meeting_time.timezone).time() >= at:
             self.convene_meetings()  # started after today's meeting time: convene what is due (idempotent)
-        self.close_attendance()  # after today's closing time this closes the day (idempotent), else nothing
+        self.close_attendance()  # closes the days whose close is due, a missed one too (idempotent)
 
     def shutdown(self) -> None:
         if self.notify in self._platform.ctx.due_listeners:
@@ -137,7 +138,8 @@ class TimerScheduler:
             log.exception("convening the joint meetings failed; tomorrow's run or a restart tries again")
 
     def close_attendance(self) -> None:
-        """The daily discipline job (also callable directly): today's attendance into accountability, once."""
+        """The daily discipline job (also callable directly): every day whose closing time has passed and is not
+        closed yet (today after its closing time, days a stopped scheduler missed) into accountability, once."""
         try:
             written = self._platform.discipline.close_due()
             if written:
