@@ -408,3 +408,25 @@ def test_a_calendar_change_reschedules_the_open_cases(app: Flask, platform: Plat
         "promised_red": at(4, 10),
         "promised_overdue": at(4, 11),
     }
+
+
+def test_the_red_cards_reach_the_accountability_view_and_the_annual_evaluation(
+    app: Flask, platform: Platform, clock: Any
+) -> None:
+    case_no = _accepted_case(app.test_client(), clock)
+    for day in (7, 8, 9, 10):
+        _fire(platform, clock, at(4, day, 9))
+    jw = platform.accounts.principal("jw")
+    assert jw is not None
+    entries = platform.accountability.entries(jw, year=2026, username="exam")
+    assert sorted(e["kind"] for e in entries) == ["red_card"] * 3 and not any(e["revoked"] for e in entries)
+    evaluation = platform.accountability.annual_evaluation(jw, 2026)
+    person = next(p for p in evaluation["people"] if p["key"] == "exam")
+    assert (
+        person["counts"] == {"red_card": 3}
+        and person["score"] == evaluation["rules"]["base"] - 3 * evaluation["rules"]["deductions"]["red_card"]
+    )
+    assert not person["veto"] and person["department"] == "HOUSING"
+    housing = next(d for d in evaluation["departments"] if d["key"] == "HOUSING")
+    assert housing["violations"] == 3 and housing["rank"] is not None
+    assert case_no
