@@ -163,7 +163,9 @@ class WarningSchedule:
     # -- helpers ------------------------------------------------------------------------------------------------
     def _step_overdue(self, event: AdvanceEvent, row: dict[str, Any], case: Case, step: str) -> None:
         handler = current_handler(event.uow, event.instance.id, step)
-        card = self._card(row, case, Trigger.STEP_OVERDUE, f"环节「{step}」超过环节时限", handler, step)
+        tasks = event.uow.instances.tasks_for_instance(event.instance.id)
+        name = next((t.name for t in tasks if t.element_id == step), step)  # what the clerk sees, not the id
+        card = self._card(row, case, Trigger.STEP_OVERDUE, f"环节「{name}」超过环节时限", handler, step)
         issue_in(event.uow, card, event.now, self._ctx.runtime_calendar().zone)
 
     @staticmethod

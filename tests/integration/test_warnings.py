@@ -94,6 +94,9 @@ def test_yellow_red_and_overdue_are_issued_once_each_as_the_clock_passes_them(
     # the examination's own 3 working days end with 4-7: the process's boundary timer fires its script
     _fire(platform, clock, at(4, 8, 9))
     assert ("step_overdue", "red", "examination") in _cards(platform, case_no)
+    with platform.ctx.uow() as uow:
+        step_card = next(r for r in uow.warnings.find(_filter(case_no)) if r["trigger"] == "step_overdue")
+    assert step_card["text"].startswith("环节「审查") and "examination" not in step_card["text"]  # the step's name
     assert len(_fire(platform, clock, at(4, 9, 9))) == 1
     assert len(_fire(platform, clock, at(4, 10, 9))) == 1
     assert _fire(platform, clock, at(4, 13, 9)) == []
