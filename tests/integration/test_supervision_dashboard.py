@@ -120,7 +120,8 @@ def _assert_matches_database(platform: Platform, board: dict[str, Any]) -> None:
     ):
         guide = platform.catalogue.item(item_code)["guide"]
         thresholds = Thresholds.from_guide(guide.get("warning"))
-        clock = case_from_dict(json.loads(record)).clock
+        # a raw JSON column: text on SQLite, already decoded on PostgreSQL
+        clock = case_from_dict(record if isinstance(record, dict) else json.loads(record)).clock
         assert clock is not None
         expected[department][read_colour(clock, now, calendar, thresholds).colour.value] += 1
     for department, colours in expected.items():
