@@ -719,3 +719,11 @@ patrols = Table(
     Column("follow_up_at", TS),
     Column("follow_up_by", String(64)),
 )
+
+# -- 好差评 rectification (migration 0015) --
+
+# -- complaints, hotline and questionnaires (migration 0016) --
+
+# -- town centres and the duty roster (migration 0017) --
+
+# -- village stations, mandates and relays (migration 0018) --
