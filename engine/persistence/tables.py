@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -401,6 +402,9 @@ evaluations = Table(
     Column("evaluated_at", TS, nullable=False, index=True),
     Column("needs_rectification", Boolean, nullable=False, index=True),
     Column("instance_id", Integer, ForeignKey("instances.id"), index=True),
+    # a bad review excluded on appeal (申诉复核: mistaken or malicious) counts in no satisfaction figure (0015)
+    Column("excluded", Boolean, nullable=False, server_default=false()),
+    Column("excluded_at", TS),
     UniqueConstraint("case_no", "stage", "channel"),
 )
 
@@ -424,6 +428,7 @@ complaints = Table(
     Column("instance_id", Integer, ForeignKey("instances.id"), index=True),
     Column("closed_at", TS),
     Column("outcome", Text),
+    Column("warned_at", TS),  # migration 0016: the reply-deadline warning fired (once)
 )
 
 # -- clerk workbench (migration 0009): attachments, comments, task transfers --
@@ -722,8 +727,191 @@ patrols = Table(
 
 # -- 好差评 rectification (migration 0015) --
 
+# one work order (差评工单) per bad review, following its rectification process: call back within 1 working day,
+# classification (fix_now | ledger | explain | appeal), feedback, the evaluator's rating of the fix. Nothing about
+# the evaluator is stored here either: the call back reaches the case's applicant, shown to staff masked.
+rectifications = Table(
+    "rectifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("evaluation_id", Integer, ForeignKey("evaluations.id"), nullable=False, unique=True),
+    Column("case_no", String(64), ForeignKey("cases.case_no"), nullable=False, index=True),
+    Column("department", String(32), nullable=False, index=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), index=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("issued_at", TS, nullable=False, index=True),
+    Column("callback_due_at", TS, nullable=False),
+    Column("called_back_at", TS),
+    Column("called_back_by", String(64)),
+    Column("callback_note", Text),
+    Column("classification", String(16)),  # fix_now | ledger | explain | appeal
+    Column("classified_at", TS),
+    Column("classified_by", String(64)),
+    Column("measures", Text),
+    Column("due_at", TS, nullable=False),  # the rectification deadline (a ledger's own, once ledgered)
+    Column("result", Text),  # what the ledger's rectification achieved
+    Column("rectified_at", TS),
+    Column("feedback_at", TS),
+    Column("feedback_by", String(64)),
+    Column("feedback", Text),
+    Column("appeal_reason", Text),
+    Column("appeal_decided_at", TS),
+    Column("appeal_decided_by", String(64)),
+    Column("appeal_approved", Boolean),
+    Column("fix_rating", String(16)),  # satisfied | basically | dissatisfied
+    Column("fix_rated_at", TS),
+    Column("fix_rating_channel", String(16)),
+    Column("fix_comment", Text),
+    Column("closed_at", TS),
+)
+
 # -- complaints, hotline and questionnaires (migration 0016) --
+
+# a 96128 hotline call: a consultation (channel "hotline", first responder, outcome, transfer) plus the caller,
+# who is protected personal data (shown masked in the call log)
+hotline_calls = Table(
+    "hotline_calls",
+    metadata,
+    Column("consultation_id", Integer, ForeignKey("consultations.id"), primary_key=True),
+    Column("caller_name", String(50), nullable=False),
+    Column("caller_phone", String(32), nullable=False),
+)
+
+# satisfaction questionnaires (满意度问卷) an administrator defines; ``questions`` is a JSON list of
+# {"id", "kind": single | multiple | scale | text, "title", "options", "required"}
+surveys = Table(
+    "surveys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(100), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("questions", JSON, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # draft | open | closed
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("opened_at", TS),
+    Column("closed_at", TS),
+)
+
+# one filled-in questionnaire, from the web or entered at a window by staff; nothing identifies the respondent
+survey_responses = Table(
+    "survey_responses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("survey_id", Integer, ForeignKey("surveys.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),  # web | window
+    Column("answers", JSON, nullable=False),
+    Column("at", TS, nullable=False, index=True),
+    Column("case_no", String(64), ForeignKey("cases.case_no")),
+    Column("recorded_by", String(64)),
+)
 
 # -- town centres and the duty roster (migration 0017) --
 
+# who is on duty at a town centre (值班): one person per (service point, day, shift); shift rest_day covers a
+# weekend or holiday, off_hours a working day's hours outside the office hours. A swap keeps who had it.
+duty_roster = Table(
+    "duty_roster",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_point", String(32), ForeignKey("service_points.code"), nullable=False),
+    Column("day", Date, nullable=False, index=True),
+    Column("shift", String(16), nullable=False),  # rest_day | off_hours
+    Column("username", String(64), nullable=False, index=True),
+    Column("generated_by", String(64), nullable=False),
+    Column("generated_at", TS, nullable=False),
+    Column("swapped_from", String(64)),
+    Column("swap_reason", Text),
+    Column("swapped_by", String(64)),
+    Column("swapped_at", TS),
+    UniqueConstraint("service_point", "day", "shift"),
+)
+
+# a case received at a town centre: by whom, whether off-hours (then with the officer on duty, and its clocks
+# counting from ``counted_from``, the next opening of the centre)
+town_intakes = Table(
+    "town_intakes",
+    metadata,
+    Column("case_no", String(64), ForeignKey("cases.case_no"), primary_key=True),
+    Column("service_point", String(32), ForeignKey("service_points.code"), nullable=False, index=True),
+    Column("category", String(32)),
+    Column("received_at", TS, nullable=False),
+    Column("counted_from", TS, nullable=False),
+    Column("off_hours", Boolean, nullable=False),
+    Column("shift", String(16)),
+    Column("on_duty", String(64), index=True),
+    Column("received_by", String(64), nullable=False),
+)
+
 # -- village stations, mandates and relays (migration 0018) --
+# 驻点包村: town service-team members assigned to village stations (``ended_at`` set: the assignment ended)
+village_assignments = Table(
+    "village_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("station", String(32), ForeignKey("service_points.code"), nullable=False, index=True),
+    Column("town", String(32), ForeignKey("service_points.code"), nullable=False, index=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("assigned_at", TS, nullable=False),
+    Column("assigned_by", String(64), nullable=False),
+    Column("ended_at", TS),
+)
+
+# 代办服务委托书: 全程代办 (full) or 授权代办 (authorised); ``principal`` (the applicant) is protected personal
+# data; ``history`` keeps the suspensions (中止单), renewals (续办委托书) and the termination (终止单) with reasons
+mandates = Table(
+    "mandates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),  # WT-2026-000001
+    Column("kind", String(16), nullable=False),  # full | authorised
+    Column("principal", JSON, nullable=False),
+    Column("agent", String(64), nullable=False, index=True),
+    Column("station", String(32), ForeignKey("service_points.code"), nullable=False, index=True),
+    Column("scope_all", Boolean, nullable=False),
+    Column("items", JSON, nullable=False),  # item codes (empty with scope_all)
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # active | suspended | terminated (expired: by date)
+    Column("history", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("row_version", Integer, nullable=False),
+)
+
+# the relay (接力代办) village -> town -> county of one application under a mandate; ``case_no`` once the county
+# window opened the real case; ``instance_id`` is the relay process
+relays = Table(
+    "relays",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),  # JL-2026-000001
+    Column("mandate_id", Integer, ForeignKey("mandates.id"), nullable=False, index=True),
+    Column("item_code", String(64), ForeignKey("items.code"), nullable=False, index=True),
+    Column("principal", JSON, nullable=False),
+    Column("station", String(32), ForeignKey("service_points.code"), nullable=False, index=True),
+    Column("town", String(32), ForeignKey("service_points.code"), nullable=False, index=True),
+    Column("deciding_level", String(16), nullable=False),  # county | town
+    Column("status", String(24), nullable=False, index=True),
+    Column("case_no", String(64), ForeignKey("cases.case_no"), unique=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), index=True),
+    Column("agent", String(64), nullable=False, index=True),
+    Column("started_at", TS, nullable=False),
+    Column("ended_at", TS),
+    Column("row_version", Integer, nullable=False),
+)
+
+# hand-overs along a relay: who handed which materials over when, and who signed the receipt when
+relay_handovers = Table(
+    "relay_handovers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("relay_id", Integer, ForeignKey("relays.id"), nullable=False, index=True),
+    Column("level", String(24), nullable=False),  # village_town | town_county | county_village
+    Column("materials", JSON, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("handed_at", TS, nullable=False),
+    Column("signer", String(64), nullable=False),
+    Column("received_by", String(64)),
+    Column("received_at", TS),
+    UniqueConstraint("relay_id", "level"),
+)
