@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine.domain.access import SUPERVISOR, Principal
@@ -125,16 +125,7 @@ class AccountabilityService:
         return self._patrol_view({**row, "follow_up": None, "follow_up_at": None, "follow_up_by": None})
 
     def _check_people(self, uow: Any, department: str | None, officer: str | None, required_department: bool) -> None:
-        errors = []
-        if department is None:
-            if required_department:
-                errors.append(FieldError("department", "必填 / required (or a window that belongs to one)"))
-        elif not uow.accounts.department_exists(department):
-            errors.append(FieldError("department", "没有该部门 / no such department"))
-        if officer and uow.accounts.user_id(officer) is None:
-            errors.append(FieldError("officer", "没有该工作人员 / no such user"))
-        if errors:
-            raise FormValidationError("the record names unknown people", errors)
+        check_people(uow, department, officer, required_department)
 
     def record_follow_up(self, principal: Principal, patrol_id: int, text: str) -> dict[str, Any]:
         """The department's rectification (整改) reply, recorded by supervision or the department's approver."""
@@ -227,21 +218,10 @@ class AccountabilityService:
             result: dict[str, Any] = {"complaint_id": complaint_id, "number": complaint["number"], "upheld": upheld}
             if not upheld:
                 return {**result, "entry": None}
-            department = department or complaint["department"]
-            if not department and not username:
-                raise FormValidationError("whom does it concern?", [FieldError("username", "请填写被投诉人或部门")])
-            self._check_people(uow, department, username, required_department=False)
-            reference = f"complaint:{complaint_id}"
-            if uow.accountability.entry_for(reference) is not None:
-                raise ConcurrencyConflict("该投诉已记入问责 / this complaint is already an accountability entry")
             year = now.astimezone(self._ctx.runtime_calendar().zone).year
-            details = {
-                "number": complaint["number"], "subject": complaint["subject"], "category": complaint["category"],
-                "note": note, "upheld": True, "recorded_by": principal.username,
-            }  # fmt: skip
-            entry_id = uow.violations.add("complaint", username or "", department, now, year, veto, reference, details)
+            entry = complaint_entry(uow, complaint, username, department, note, veto, principal.username, now, year)
             uow.commit()
-        return {**result, "entry": {"id": entry_id, "reference": reference, "username": username or ""}}
+        return {**result, "entry": entry}
 
     # -- the ledger and the annual evaluation ----------------------------------------------------------------
     def entries(
@@ -305,3 +285,46 @@ class AccountabilityService:
         self.scope(principal)
         with self._ctx.uow() as uow:
             return list(uow.accountability.years())
+
+
+def check_people(uow: Any, department: str | None, officer: str | None, required_department: bool) -> None:
+    """The department and the officer a record names exist (else a FormValidationError naming the field)."""
+    errors = []
+    if department is None:
+        if required_department:
+            errors.append(FieldError("department", "必填 / required (or a window that belongs to one)"))
+    elif not uow.accounts.department_exists(department):
+        errors.append(FieldError("department", "没有该部门 / no such department"))
+    if officer and uow.accounts.user_id(officer) is None:
+        errors.append(FieldError("officer", "没有该工作人员 / no such user"))
+    if errors:
+        raise FormValidationError("the record names unknown people", errors)
+
+
+def complaint_entry(
+    uow: Any,
+    complaint: dict[str, Any],
+    username: str | None,
+    department: str | None,
+    note: str,
+    veto: bool,
+    recorded_by: str,
+    now: datetime,
+    year: int,
+) -> dict[str, Any]:
+    """Write the "complaint" entry of an upheld complaint inside the caller's transaction: once per complaint
+    (ConcurrencyConflict when it exists), against the officer and/or department it concerns. Used by the
+    supervision window's finding and by the complaint process's 处置 (engine.services.complaints)."""
+    department = department or complaint["department"]
+    if not department and not username:
+        raise FormValidationError("whom does it concern?", [FieldError("username", "请填写被投诉人或部门")])
+    check_people(uow, department, username, required_department=False)
+    reference = f"complaint:{complaint['id']}"
+    if uow.accountability.entry_for(reference) is not None:
+        raise ConcurrencyConflict("该投诉已记入问责 / this complaint is already an accountability entry")
+    details = {
+        "number": complaint["number"], "subject": complaint["subject"], "category": complaint["category"],
+        "note": note, "upheld": True, "recorded_by": recorded_by,
+    }  # fmt: skip
+    entry_id = uow.violations.add("complaint", username or "", department, now, year, veto, reference, details)
+    return {"id": entry_id, "reference": reference, "username": username or ""}

@@ -3,6 +3,7 @@ evaluation itself is AccountabilityService.annual_evaluation)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,11 @@ class ConsultationService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def log(self, principal: Principal, body: dict[str, Any]) -> Consultation:
+    def log(
+        self, principal: Principal, body: dict[str, Any], also: Callable[[Any, Consultation], None] | None = None
+    ) -> Consultation:
+        """Log an inquiry with its first responder; ``also`` records more in the same transaction (the hotline's
+        caller, engine.services.hotline)."""
         if not principal.grants:
             raise PermissionDenied("only staff log consultations")
         errors: list[FieldError] = []
@@ -70,6 +75,8 @@ class ConsultationService:
                 item_code=item_code,
             )
             record.id = uow.consultations.add(record)
+            if also is not None:
+                also(uow, record)
             uow.commit()
         return record
 

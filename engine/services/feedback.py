@@ -40,7 +40,9 @@ from engine.errors import (
     PermissionDenied,
 )
 from engine.services.case_queries import CENTRE, CaseReading
+from engine.services.complaints import ComplaintProcessService
 from engine.services.context import ServiceContext, with_retry
+from engine.services.instances import after_start
 
 COMPLAINT_OFFICER = "complaint_officer"
 #: who reads the complaint and evaluation lists (the complaint desk, supervision, administrators)
@@ -97,6 +99,11 @@ class FeedbackService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._lookup = _PublicLookup(ctx)
+        #: starts a filed complaint's process (engine.bootstrap wires engine.services.complaints)
+        self.complaint_process: ComplaintProcessService | None = None
+        #: opens a bad review's work order in the rating's transaction (engine.bootstrap wires
+        #: engine.services.rectification.RectificationService: open_in / after_commit)
+        self.rectification: Any = None
 
     # -- 好差评 -----------------------------------------------------------------------------------------------
     def evaluate_public(
@@ -154,7 +161,13 @@ class FeedbackService:
                 "instance_id": None,
             }
             values["id"] = uow.feedback.add_evaluation(values)
+            started = None
+            if level.is_bad and self.rectification is not None:  # every 差评 gets its rectification (51号)
+                started = self.rectification.open_in(uow, values)
+                values["instance_id"] = started[0].id if started is not None else None
             uow.commit()
+        if started is not None:
+            self.rectification.after_commit(started)
         return _evaluation(values)
 
     def evaluations(
@@ -239,15 +252,24 @@ class FeedbackService:
                     now.astimezone(calendar.zone).year, uow.feedback.next_complaint_sequence(prefix)
                 ),
                 "received_at": now,
-                "due_at": calendar.deadline_after(now, COMPLAINT_REPLY_WORKDAYS).due_at,
+                "due_at": calendar.deadline_after(now, self._reply_workdays()).due_at,
                 "status": ComplaintStatus.RECEIVED.value,
                 "instance_id": None,
                 "closed_at": None,
                 "outcome": None,
             }
             values["id"] = uow.feedback.add_complaint(values)
+            # the GB/T 36113 process starts with the complaint, in the same transaction
+            started = self.complaint_process.start_in(uow, values) if self.complaint_process else None
             uow.commit()
-        return {**_complaint(values, calendar.zone, masked=False), "reply_workdays": COMPLAINT_REPLY_WORKDAYS}
+        if started is not None:
+            values["instance_id"] = started[0].id
+            after_start(ctx, *started)
+        return {**_complaint(values, calendar.zone, masked=False), "reply_workdays": self._reply_workdays()}
+
+    def _reply_workdays(self) -> int:
+        """The configured reply deadline (ONESTOP_COMPLAINT_REPLY_WORKDAYS), COMPLAINT_REPLY_WORKDAYS by default."""
+        return int(getattr(self._ctx.settings, "complaint_reply_workdays", COMPLAINT_REPLY_WORKDAYS))
 
     def complaints(
         self, principal: Principal, *, status: str | None = None, category: str | None = None, limit: int = 200
