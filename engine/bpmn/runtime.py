@@ -249,6 +249,25 @@ class BpmnRuntime:
                 changed = True  # same instant, but now known to be computed with the current calendar
         return self._snapshot(wf, before) if changed else None
 
+    def count_deadlines_from(self, state: str, start: datetime) -> Snapshot | None:
+        """Recount the working-day timers started before ``start`` from ``start`` (an off-hours intake's
+        clocks count from the next opening of the centre); None if none moved."""
+        wf, before = self._checkout(state)
+        calendar = self._calendar()
+        changed = False
+        for task in list(wf.event_manager.tasks.values()):
+            recipe = task.internal_data.get(RECIPE_KEY)
+            if not recipe or datetime.fromisoformat(recipe["start"]) >= start:
+                continue
+            deadline = calendar.deadline_after(start, int(recipe["workdays"]))
+            task.internal_data[RECIPE_KEY] = dict(
+                recipe, start=deadline.start.isoformat(), provisional=deadline.provisional,
+                calendar_version=calendar.version,
+            )  # fmt: skip
+            task.internal_data["event_value"] = deadline.due_at.isoformat()
+            changed = True
+        return self._snapshot(wf, before) if changed else None
+
     # -- reading -------------------------------------------------------------------------------
     def task_data(self, state: str, task_id: str) -> dict[str, Any]:
         wf = self._load(state)
