@@ -64,13 +64,15 @@ def guide_item(code: str) -> ResponseReturnValue:
 
 @bp.route("/lookup", methods=["GET", "POST"])
 def lookup() -> ResponseReturnValue:
-    result, message = None, None
+    result, message, relay = None, None, None
     case_no = request.form.get("case_no", "").strip()
     if request.method == "POST":
         try:
             result = platform().cases.public_status(case_no, request.form.get("query_code", "").strip())
+            # a case relayed from a village: the total since the village intake beside the statutory clock
+            relay = platform().agency.public_times(case_no, request.form.get("query_code", "").strip())
         except NotFound as error:
             message = error.message  # the same words for a wrong code as for a case that does not exist
-    return render_template("pages/lookup.html", result=result, message=message, case_no=case_no), (
+    return render_template("pages/lookup.html", result=result, message=message, case_no=case_no, relay=relay), (
         404 if message else 200
     )

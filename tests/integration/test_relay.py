@@ -1,0 +1,204 @@
+"""The village → town → county relay on a real database with a frozen clock: a village agent files under an
+active mandate (and is refused outside its scope, after expiry or suspension), every hand-over is recorded with
+materials, time and signer, the county window's receipt opens the real case, the case's end hands the result
+back, and the time per level, the total and the deciding window's statutory clock are computed — also for the
+applicant's public lookup."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from engine.bootstrap import Platform
+from engine.clock import FrozenClock
+from engine.errors import FormValidationError, InvalidTransition, NotFound, PermissionDenied
+from engine.services.definitions import read_paths
+from tests.conftest import ADMIN, CST, ROOT, principal
+
+ITEM = "FW-MZ-002"  # 最低生活保障审核确认 (民政局): promised 20, statutory 25 working days
+AGENT = principal("sy_chengdong", ("agent", None))  # 城东社区为民服务站 (嵩阳镇)
+OTHER_AGENT = principal("yl_shequ", ("agent", None))  # a village of another town
+TOWN = principal("songyang_agent1", ("agent", None))  # a 代办员 of 嵩阳镇为民服务中心
+STATIONED = principal("sy_team", ("case_officer", "CIVIL"))  # town staff stationed in the village (驻点包村)
+COUNTY = principal("civil_win", ("window_officer", "CIVIL"))
+OFFICER = principal("civil_exam", ("case_officer", "CIVIL"))
+REVIEWER = principal("civil_rev", ("reviewer", "CIVIL"))
+APPROVER = principal("civil_boss", ("approver", "CIVIL"))
+LAND_WINDOW = principal("land_win", ("window_officer", "LAND"))
+MATERIALS = ["最低生活保障申请书", "户口簿复印件", "家庭收入情况说明"]
+
+
+def at(day: int, hour: int) -> datetime:
+    return datetime(2026, 3, day, hour, 0, tzinfo=CST)
+
+
+@pytest.fixture
+def agency(platform: Platform) -> Platform:
+    platform.catalogue.load()  # the organisation's towns and stations, and the items
+    forms = sorted((ROOT / "forms").glob("*.json"))
+    paths = [ROOT / "processes" / "relay.bpmn", ROOT / "processes" / "items" / "item_fw_mz_002.bpmn", *forms]
+    platform.definitions.deploy(read_paths(paths), actor="test")
+    for who in (AGENT, OTHER_AGENT, TOWN, STATIONED, COUNTY, OFFICER, REVIEWER, APPROVER, LAND_WINDOW):
+        [(role, department)] = [(g.role, g.department) for g in who.grants]
+        platform.accounts.add_user(who.username, "pw-" + who.username, [role], department)
+    return platform
+
+
+def mandate(platform: Platform, **extra: Any) -> dict[str, Any]:
+    body = {
+        "kind": "full",
+        "principal": {"name": "张小梅", "id_number": "530127198001011234", "phone": "13800000000"},
+        "items": [ITEM],
+        "valid_from": "2026-03-01",
+        "valid_to": "2026-03-31",
+        **extra,
+    }
+    return platform.agency.create_mandate(AGENT, body)
+
+
+def complete(platform: Platform, who: Any, case_no: str, data: dict[str, Any]) -> None:
+    [task] = [t for t in platform.tasks.inbox(who) if t.business_key == case_no]
+    platform.tasks.complete(who, task.task_id, data)
+
+
+def test_a_mandate_is_signed_by_the_village_agent_and_checked(agency: Platform) -> None:
+    signed = mandate(agency)
+    assert signed["number"] == "WT-2026-000001" and signed["status"] == "active" and signed["kind_label"] == "全程代办"
+    assert signed["station"] == "SONGYANG-V01" and signed["items"] == [ITEM]
+    with pytest.raises(PermissionDenied):  # a town's staff member is no village agent
+        agency.agency.create_mandate(TOWN, {"principal": {"name": "某"}, "valid_to": "2026-04-01"})
+    with pytest.raises(FormValidationError) as refused:
+        mandate(agency, kind="authorised", items=[])  # 授权代办 names its items
+    assert refused.value.field_errors[0].field == "items"
+    with pytest.raises(FormValidationError):
+        mandate(agency, items=["NO-SUCH-ITEM"])
+    # the town sees its villages' mandates with the principal protected; another town's agent sees none
+    [seen] = agency.agency.mandates(TOWN)
+    assert seen["principal"] == {"name": "张**"}
+    assert agency.agency.mandates(OTHER_AGENT) == []
+    with pytest.raises(PermissionDenied):
+        agency.agency.mandate(OTHER_AGENT, signed["number"])
+
+
+def test_filing_is_refused_outside_the_scope_after_suspension_and_after_expiry(
+    agency: Platform, clock: FrozenClock
+) -> None:
+    number = mandate(agency)["number"]
+    start = {"mandate": number, "item_code": "FW-MZ-003", "materials": MATERIALS}
+    with pytest.raises(PermissionDenied, match="does not cover"):
+        agency.agency.start_relay(AGENT, start)
+    with pytest.raises(PermissionDenied):  # only the mandate's agent files under it
+        agency.agency.start_relay(OTHER_AGENT, {**start, "item_code": ITEM})
+    suspended = agency.agency.suspend_mandate(TOWN, number, "申请人外出务工，暂停代办")
+    assert suspended["status"] == "suspended" and suspended["history"][-1]["reason"] == "申请人外出务工，暂停代办"
+    with pytest.raises(PermissionDenied, match="suspended"):
+        agency.agency.start_relay(AGENT, {**start, "item_code": ITEM})
+    with pytest.raises(InvalidTransition):
+        agency.agency.suspend_mandate(AGENT, number, "再次中止")
+    assert agency.agency.renew_mandate(AGENT, number, "申请人返乡，续办")["status"] == "active"
+    clock.set(datetime(2026, 4, 1, 9, 0, tzinfo=CST))  # past valid_to
+    with pytest.raises(PermissionDenied, match="expired"):
+        agency.agency.start_relay(AGENT, {**start, "item_code": ITEM})
+    renewed = agency.agency.renew_mandate(AGENT, number, "续办委托书", "2026-06-30")
+    assert (renewed["status"], renewed["valid_to"]) == ("active", "2026-06-30")
+    assert agency.agency.start_relay(AGENT, {**start, "item_code": ITEM})["status"] == "to_town"
+    ended = agency.agency.terminate_mandate(AGENT, number, "申请人书面终止委托")
+    assert ended["status"] == "terminated" and [e["action"] for e in ended["history"]] == [
+        "signed", "suspended", "renewed", "renewed", "terminated",
+    ]  # fmt: skip
+    with pytest.raises(InvalidTransition):
+        agency.agency.renew_mandate(AGENT, number, "想续办")
+
+
+def test_the_relay_hands_over_village_town_county_and_back_with_every_time_visible(
+    agency: Platform, clock: FrozenClock
+) -> None:
+    service = agency.agency
+    service.assign(ADMIN, "SONGYANG-V01", "sy_team")  # 驻点包村: the stationed member may sign for the town
+    number = mandate(agency)["number"]
+    clock.set(at(10, 9))  # Tuesday: the village intake
+    relay = service.start_relay(AGENT, {"mandate": number, "item_code": ITEM, "materials": MATERIALS})
+    relay_id = relay["id"]
+    assert (relay["status"], relay["town"], relay["deciding_level"]) == ("to_town", "SONGYANG", "county")
+    [handed] = relay["handovers"]
+    assert (handed["level"], handed["signer"], handed["materials"]) == ("village_town", "sy_chengdong", MATERIALS)
+    assert handed["handed_at"] == "2026-03-10 09:00" and handed["received_at"] is None
+    with pytest.raises(PermissionDenied):  # not the town's: the county cannot skip the town
+        service.act(COUNTY, relay_id, "town_receipt")
+    with pytest.raises(PermissionDenied):
+        service.act(OTHER_AGENT, relay_id, "town_receipt")
+
+    clock.set(at(11, 10))  # Wednesday: the stationed town member signs the receipt
+    assert service.act(STATIONED, relay_id, "town_receipt")["status"] == "at_town"
+    clock.set(at(12, 9))  # Thursday: the town's agent hands it to the county, one material added
+    forwarded = service.act(TOWN, relay_id, "town_forward", {"materials": [*MATERIALS, "村委会评议意见"]})
+    assert forwarded["status"] == "to_county" and forwarded["handovers"][1]["signer"] == "songyang_agent1"
+    with pytest.raises(PermissionDenied):  # a window of another department
+        service.act(LAND_WINDOW, relay_id, "county_receipt")
+    assert [r["id"] for r in service.relays(COUNTY)] == [relay_id]  # waiting in the civil window's list
+
+    clock.set(at(13, 11))  # Friday: the county window receives it; the real case opens in that transaction
+    received = service.act(COUNTY, relay_id, "county_receipt")
+    case_no = received["case_no"]
+    assert received["status"] == "at_county" and case_no.startswith(ITEM + "20260313")
+    case = agency.cases.show(AGENT, case_no)  # the agent filed it: it is theirs to see
+    assert case["channel"] == "agent" and case["applicant"]["name"] == "张小梅"
+    assert set(case["record"]["materials"]) == {*MATERIALS, "村委会评议意见"}
+    assert [(h["level"], h["signer"], h["received_by"]) for h in received["handovers"]] == [
+        ("village_town", "sy_chengdong", "sy_team"),
+        ("town_county", "songyang_agent1", "civil_win"),
+    ]
+    complete(agency, COUNTY, case_no, {"decision": "accept"})
+    clock.set(at(16, 10))  # the statutory clock is the window's: from its 受理 on Friday
+    statutory = service.relay(AGENT, relay_id)["statutory"]
+    assert (statutory["accepted_at"], statutory["used_working_days"]) == ("2026-03-13 11:00", 1)
+    calendar = agency.calendar.calendar()
+    assert statutory["promised_due"] == calendar.deadline_after(at(13, 11), 20).due_at.astimezone(CST).strftime(
+        "%Y-%m-%d %H:%M"
+    )
+    # 25 working days after Friday 13 March, 清明 (6 April) not counted: the end of Monday 20 April
+    assert statutory["statutory_due"] == "2026-04-21 00:00"
+
+    complete(agency, OFFICER, case_no, {"opinion": "入户调查属实"})
+    complete(agency, REVIEWER, case_no, {"approved": True, "opinion": "公示无异议"})
+    complete(agency, APPROVER, case_no, {"approved": True})
+    clock.set(at(17, 15))  # Tuesday: delivered to the agent: the case ends, the result goes back
+    complete(agency, COUNTY, case_no, {"method": "窗口领取"})
+    back = service.relay(AGENT, relay_id)
+    assert back["status"] == "returning" and back["actions"] == ["village_receipt"]
+    assert back["handovers"][2]["level"] == "county_village" and back["handovers"][2]["signer"] == "civil_win"
+    clock.set(at(18, 9))
+    done = service.act(AGENT, relay_id, "village_receipt")
+    assert done["status"] == "delivered" and done["ended_at"] == "2026-03-18 09:00"
+    spans = {s["level"]: (s["hours"], s["working_days"]) for s in done["spans"]}
+    assert spans == {"village": (25.0, 1), "town": (49.0, 2), "county": (100.0, 2), "return": (18.0, 1)}
+    assert (done["total"]["hours"], done["total"]["working_days"]) == (192.0, 6)
+    with agency.ctx.uow() as uow:  # the relay process ran to its end
+        instance = uow.instances.get(uow.agency.relay(relay_id)["instance_id"])
+    assert instance is not None and instance.status.value == "completed"
+    with pytest.raises(PermissionDenied):
+        service.act(AGENT, relay_id, "village_receipt")
+
+
+def test_the_applicants_lookup_shows_the_total_since_village_intake_and_the_statutory_clock(
+    agency: Platform, clock: FrozenClock
+) -> None:
+    service = agency.agency
+    number = mandate(agency)["number"]
+    relay_id = service.start_relay(AGENT, {"mandate": number, "item_code": ITEM, "materials": MATERIALS})["id"]
+    clock.set(at(11, 9))
+    service.act(TOWN, relay_id, "town_receipt")
+    service.act(TOWN, relay_id, "town_forward")
+    clock.set(at(12, 9))
+    received = service.act(COUNTY, relay_id, "county_receipt")
+    case_no, code = received["case_no"], received["query_code"]
+    assert "query_code" not in service.relay(COUNTY, relay_id)  # shown once, when the case opened
+    clock.set(at(13, 9))
+    shown = service.public_times(case_no, code)
+    assert shown is not None and shown["status"] == "at_county"
+    assert (shown["total"]["working_days"], shown["total"]["hours"]) == (3, 72.0)
+    assert shown["statutory"]["acceptance_due"] is not None and "principal" not in shown
+    with pytest.raises(NotFound):
+        service.public_times(case_no, "wrong-code")
