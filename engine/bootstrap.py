@@ -14,9 +14,11 @@ from engine.persistence.database import make_engine
 from engine.persistence.uow import UnitOfWorkFactory
 from engine.services.accountability import AccountabilityService
 from engine.services.accounts import AccountService
+from engine.services.agency import AgencyService
 from engine.services.calendar import CalendarService
 from engine.services.cases import CaseService
 from engine.services.catalogue import CatalogueService
+from engine.services.complaints import ComplaintProcessService
 from engine.services.consultations import ConsultationService
 from engine.services.context import ServiceContext
 from engine.services.definitions import DefinitionService
@@ -25,6 +27,7 @@ from engine.services.discipline import DisciplineService
 from engine.services.disclosure import DisclosureService
 from engine.services.feedback import FeedbackService
 from engine.services.forms import FormRegistry
+from engine.services.hotline import HotlineService
 from engine.services.instances import InstanceService
 from engine.services.intake import IntakeService
 from engine.services.meetings import MeetingService
@@ -33,11 +36,15 @@ from engine.services.migration import MigrationService
 from engine.services.notifications import NotificationService
 from engine.services.organisation import OrganisationService
 from engine.services.projects import ProjectService
+from engine.services.rectification import RectificationService
+from engine.services.roster import RosterService
 from engine.services.stats import StatsService
 from engine.services.supervision import SupervisionService
+from engine.services.surveys import SurveyService
 from engine.services.task_files import TaskFileService
 from engine.services.tasks import TaskService
 from engine.services.timers import TimerService
+from engine.services.towns import TownService
 from engine.services.warnings import WarningService
 
 
@@ -71,6 +78,13 @@ class Platform:
     notifications: NotificationService
     accountability: AccountabilityService
     supervision: SupervisionService
+    agency: AgencyService
+    rectification: RectificationService
+    complaints: ComplaintProcessService
+    hotline: HotlineService
+    surveys: SurveyService
+    roster: RosterService
+    towns: TownService
     database: Any
 
     def migrate(self) -> None:
@@ -103,6 +117,8 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
     )
     tasks = TaskService(ctx)
     cases = CaseService(ctx)
+    consultations = ConsultationService(ctx)
+    roster = RosterService(ctx)
     platform = Platform(
         settings=settings,
         clock=clock,
@@ -117,7 +133,7 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         calendar=calendar,
         catalogue=CatalogueService(ctx),
         cases=cases,
-        consultations=ConsultationService(ctx),
+        consultations=consultations,
         stats=StatsService(ctx),
         organisation=OrganisationService(ctx),
         intake=IntakeService(ctx, tasks),
@@ -132,9 +148,18 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         notifications=NotificationService(ctx),
         accountability=AccountabilityService(ctx),
         supervision=SupervisionService(ctx),
+        agency=AgencyService(ctx, cases),  # after CaseService: its hook reads the case the case hook saved
+        rectification=RectificationService(ctx),
+        complaints=ComplaintProcessService(ctx),
+        hotline=HotlineService(ctx, consultations),
+        surveys=SurveyService(ctx),
+        roster=roster,
+        towns=TownService(ctx, cases, roster),
         database=database,
     )
     wire_meetings(platform)
+    platform.feedback.rectification = platform.rectification  # a bad review opens its work order
+    platform.feedback.complaint_process = platform.complaints  # a complaint starts its GB/T 36113 process
     wire_warnings(platform)
     return platform
 

@@ -41,6 +41,10 @@ class Settings:
     joint_meeting_days: str = "1,16"
     joint_meeting_at: str = "09:00"
     joint_meeting_chair: str = "分管副县长"
+    #: working days a ledgered bad review (差评台账) has to be rectified in (engine.services.rectification)
+    rectification_days: int = 5
+    #: working days to answer a complaint (engine.services.complaints; 十堰: 10)
+    complaint_reply_workdays: int = 10
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -64,6 +68,8 @@ class Settings:
             joint_meeting_days=env.get("ONESTOP_JOINT_MEETING_DAYS", "1,16"),
             joint_meeting_at=env.get("ONESTOP_JOINT_MEETING_AT", "09:00"),
             joint_meeting_chair=env.get("ONESTOP_JOINT_MEETING_CHAIR", "分管副县长"),
+            rectification_days=int(env.get("ONESTOP_RECTIFICATION_DAYS", "5")),
+            complaint_reply_workdays=int(env.get("ONESTOP_COMPLAINT_REPLY_WORKDAYS", "10")),
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
 

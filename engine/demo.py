@@ -7,9 +7,13 @@ from typing import Any
 
 from engine.bootstrap import Platform
 from engine.demo_accountability import generate_accountability
+from engine.demo_agency import generate_agency
 from engine.demo_cases import generate
+from engine.demo_complaints import generate_complaints
 from engine.demo_discipline import generate_discipline
 from engine.demo_projects import generate_projects
+from engine.demo_rectification import generate_rectification
+from engine.demo_towns import generate_towns
 from engine.demo_warnings import fire_demo_warnings
 from engine.domain.access import Principal, RoleGrant
 from engine.domain.organisation import load_organisation
@@ -88,6 +92,10 @@ def load_demo(platform: Platform, out: Out, *, cases: int = 300) -> None:
     fire_demo_warnings(platform.settings, out)  # the cards the cases' clocks earned, dated when they fell due
     generate_discipline(platform.settings, out)
     generate_accountability(platform, out)
+    generate_rectification(platform.settings, out)
+    generate_complaints(platform, out)
+    generate_towns(platform.settings, out)
+    generate_agency(platform.settings, out)
     out(f"demo accounts (password for all: {DEMO_PASSWORD}):")
     for username, display, roles, department in DEMO_USERS:
         if username not in known:

@@ -25,16 +25,21 @@ def create_app(
 
     from webapp import admin, clerk, designer, errors, i18n, intake, navigation, pages, public, security, web_auth
     from webapp.accountability_pages import bp as accountability_bp
+    from webapp.agency import bp as agency_bp
     from webapp.api import bp as api_bp
     from webapp.boards import bp as boards_bp
     from webapp.clerk_files import bp as clerk_files_bp
     from webapp.discipline import bp as discipline_bp
     from webapp.feedback_pages import bp as feedback_bp
+    from webapp.hotline_pages import bp as hotline_bp
     from webapp.meetings import bp as meetings_bp
     from webapp.migration_pages import bp as migration_bp
     from webapp.projects import bp as projects_bp
+    from webapp.rectification_pages import bp as rectification_bp
     from webapp.reports import bp as reports_bp
     from webapp.supervision import bp as supervision_bp
+    from webapp.surveys_pages import bp as surveys_bp
+    from webapp.towns import bp as towns_bp
     from webapp.warnings_pages import bp as warnings_bp
 
     errors.register(app)
@@ -48,6 +53,7 @@ def create_app(
     app.register_blueprint(clerk_files_bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(rectification_bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(intake.bp)
     app.register_blueprint(designer.bp)
@@ -60,4 +66,8 @@ def create_app(
     app.register_blueprint(reports_bp)
     app.register_blueprint(accountability_bp)
     app.register_blueprint(supervision_bp)
+    app.register_blueprint(hotline_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(agency_bp)
+    app.register_blueprint(towns_bp)
     return app

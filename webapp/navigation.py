@@ -51,7 +51,15 @@ STAFF: tuple[Entry, ...] = (
     Entry("admin.instances", lazy_gettext("流程实例"), _any_role(ADMIN)),
     Entry("feedback.complaints", lazy_gettext("投诉处理"), _any_role(SUPERVISOR, "complaint_officer")),
     Entry("feedback.evaluations", lazy_gettext("评价记录"), _any_role(SUPERVISOR, "complaint_officer")),
+    Entry("hotline.calls", lazy_gettext("96128热线"), _any_role(SUPERVISOR, "consultant")),
+    Entry("surveys.index", lazy_gettext("满意度问卷"), _any_role("window_officer", "consultant", "complaint_officer")),
+    Entry(
+        "rectification.work_orders",
+        lazy_gettext("差评整改"),
+        _any_role(SUPERVISOR, "complaint_officer", "case_officer", "approver"),
+    ),
     Entry("meetings.index", lazy_gettext("联审会"), _any_role("fast_track_officer", SUPERVISOR)),
+    Entry("agency.index", lazy_gettext("代办"), _any_role("agent", "window_officer", SUPERVISOR)),
     Entry("discipline.index", lazy_gettext("窗口考勤"), _window_staff),
     Entry("warnings.index", lazy_gettext("监察预警"), _staff),
     Entry("accountability.entries", lazy_gettext("效能问责"), _any_role(SUPERVISOR)),
@@ -65,6 +73,7 @@ PUBLIC: tuple[Entry, ...] = (
     Entry("feedback.complaint", lazy_gettext("我要投诉")),
     Entry("boards.windows", lazy_gettext("窗口公示")),
     Entry("boards.announcements", lazy_gettext("政务公开")),
+    Entry("towns.index", lazy_gettext("乡镇服务中心")),
 )
 
 

@@ -118,14 +118,27 @@ METRICS: tuple[Metric, ...] = (
        "Accepted cases 办结 in the period, whenever received (the count a centre's annual report usually gives)."),
     _m("evaluations", "评价数", "Evaluations", "count", "period", "好差评 ratings given in the period."),
     _m("satisfaction_rate", "满意率", "Satisfaction rate", "percent", "period",
-       "Ratings 非常满意, 满意 or 基本满意 (levels 5–3) / ratings in the period × 100."),
+       "Ratings 非常满意, 满意 or 基本满意 (levels 5–3) / ratings in the period × 100; bad reviews excluded on "
+       "appeal are left out of both."),
     _m("bad_reviews", "差评数", "Bad reviews", "count", "period",
-       "Ratings 不满意 or 非常不满意 (levels 2–1) given in the period."),
+       "Ratings 不满意 or 非常不满意 (levels 2–1) given in the period, those excluded on appeal left out."),
+    _m("excluded_reviews", "申诉剔除差评", "Excluded bad reviews", "count", "period",
+       "Bad reviews given in the period and excluded by now on appeal (申诉复核: mistaken or malicious); they "
+       "count in evaluations only."),
+    _m("callback_rate", "回访率", "Call-back rate", "percent", "period",
+       "Bad reviews given in the period (excluded ones left out) called back within their limit (1 working day "
+       "after the review) / those of them called back or past the limit by now × 100."),
+    _m("rectification_on_time_rate", "整改按时率", "On-time rectification rate", "percent", "period",
+       "Bad reviews given in the period (excluded ones left out) fed back to the evaluator by their "
+       "rectification deadline (ONESTOP_RECTIFICATION_DAYS working days, default 5, after the review; a ledgered "
+       "one: after it was ledgered) / those of them fed back or past the deadline by now × 100."),
     _m("evaluation_rate", "评议率", "Evaluation rate", "percent", "cohort",
        "Completed cohort cases with at least one 好差评 rating / completed × 100."),
     _m("complaints", "投诉量", "Complaints", "count", "period", "Complaints received in the period."),
     _m("complaints_closed", "投诉办结量", "Complaints closed", "count", "period",
        "Complaints received in the period and closed by now."),
+    _m("hotline_calls", "热线来电量（96128）", "Hotline calls", "count", "period",
+       "Consultations that came in on the 96128 hotline (counted in 咨询量 too) asked in the period."),
     _m("yellow_cards", "黄牌数", "Yellow cards", "count", "period",
        "Yellow cards (黄牌, warning table) issued in the period and not revoked by now."),
     _m("red_cards", "红牌数", "Red cards", "count", "period",
@@ -170,7 +183,8 @@ class CaseFacts:
 class Event:
     """A dated record: a consultation, an evaluation (``level`` 1–5), a complaint (``closed``), a warning card
     (``tag`` = yellow | red) or an accountability entry (``tag`` = its kind); ``revoked`` for a card or an entry
-    revoked by now."""
+    revoked by now, or a bad review excluded on appeal. A bad review's call back and rectification are records
+    dated at the review (kind callback | rectification) with their ``due_at`` and ``done_at``."""
 
     kind: str  # consultation | evaluation | complaint | warning | violation
     at: datetime
@@ -179,6 +193,9 @@ class Event:
     closed: bool = False
     tag: str = ""
     revoked: bool = False
+    #: a bad review's call back or rectification (kind callback | rectification): its deadline, when done
+    due_at: datetime | None = None
+    done_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -252,17 +269,31 @@ def _case_figures(cases: Iterable[CaseFacts], span: Span) -> dict[str, float]:
     }
 
 
+def _timely_rate(records: Sequence[Event], now: datetime) -> float:
+    """Done by the deadline / done or past the deadline by now (one not yet due and not done is not judged)."""
+    judged = [
+        e for e in records if not e.revoked and (e.done_at is not None or (e.due_at is not None and e.due_at <= now))
+    ]
+    timely = sum(1 for e in judged if e.done_at is not None and e.due_at is not None and e.done_at <= e.due_at)
+    return _percent(timely, len(judged))
+
+
 def _event_figures(events: Iterable[Event], span: Span) -> dict[str, float]:
     inside = [e for e in events if _within(e.at, span)]
     ratings = [e for e in inside if e.kind == "evaluation"]
+    counted = [e for e in ratings if not e.revoked]  # an excluded bad review counts for evaluations only
     complaints = [e for e in inside if e.kind == "complaint"]
     cards = [e for e in inside if e.kind == "warning"]
     violations = [e for e in inside if e.kind == "violation" and not e.revoked]
     return {
         "consultations": sum(1 for e in inside if e.kind == "consultation"),
+        "hotline_calls": sum(1 for e in inside if e.kind == "consultation" and e.dims.get("channel") == "hotline"),
         "evaluations": len(ratings),
-        "satisfaction_rate": _percent(sum(1 for e in ratings if (e.level or 0) >= 3), len(ratings)),
-        "bad_reviews": sum(1 for e in ratings if (e.level or 0) <= 2),
+        "satisfaction_rate": _percent(sum(1 for e in counted if (e.level or 0) >= 3), len(counted)),
+        "bad_reviews": sum(1 for e in counted if (e.level or 0) <= 2),
+        "excluded_reviews": len(ratings) - len(counted),
+        "callback_rate": _timely_rate([e for e in inside if e.kind == "callback"], span.now),
+        "rectification_on_time_rate": _timely_rate([e for e in inside if e.kind == "rectification"], span.now),
         "complaints": len(complaints),
         "complaints_closed": sum(1 for e in complaints if e.closed),
         "yellow_cards": sum(1 for e in cards if e.tag == "yellow" and not e.revoked),

@@ -12,8 +12,10 @@ from engine.errors import ConcurrencyConflict, ConcurrentUpdate
 from engine.persistence.database import IMMEDIATE_FLAG
 from engine.persistence.repositories.accountability import AccountabilityRepository
 from engine.persistence.repositories.accounts import AccountRepository
+from engine.persistence.repositories.agency import AgencyRepository
 from engine.persistence.repositories.calendar import CalendarRepository
 from engine.persistence.repositories.cases import CaseRepository, CatalogueRepository, NoticeRepository
+from engine.persistence.repositories.complaints import ComplaintRepository
 from engine.persistence.repositories.definitions import DefinitionRepository
 from engine.persistence.repositories.discipline import DisciplineRepository
 from engine.persistence.repositories.feedback import FeedbackRepository
@@ -21,9 +23,12 @@ from engine.persistence.repositories.instances import InstanceRepository
 from engine.persistence.repositories.meetings import MeetingRepository
 from engine.persistence.repositories.organisation import OrganisationRepository
 from engine.persistence.repositories.projects import ProjectRepository
+from engine.persistence.repositories.rectification import RectificationRepository
+from engine.persistence.repositories.roster import RosterRepository
 from engine.persistence.repositories.stats import StatsRepository
 from engine.persistence.repositories.supervision import ConsultationRepository, ViolationRepository
 from engine.persistence.repositories.supervision_board import SupervisionBoardRepository
+from engine.persistence.repositories.surveys import SurveyRepository
 from engine.persistence.repositories.task_files import TaskFileRepository
 from engine.persistence.repositories.warnings import NotificationRepository, WarningRepository
 
@@ -71,6 +76,11 @@ class UnitOfWork:
         self.notifications = NotificationRepository(self._conn)
         self.accountability = AccountabilityRepository(self._conn)
         self.supervision_board = SupervisionBoardRepository(self._conn)
+        self.rectifications = RectificationRepository(self._conn)
+        self.agency = AgencyRepository(self._conn)
+        self.complaints = ComplaintRepository(self._conn)
+        self.surveys = SurveyRepository(self._conn)
+        self.roster = RosterRepository(self._conn)
         return self
 
     def commit(self) -> None:

@@ -42,6 +42,11 @@ class UnitOfWorkLike(Protocol):
     notifications: Any
     accountability: Any
     supervision_board: Any
+    rectifications: Any
+    agency: Any
+    complaints: Any
+    surveys: Any
+    roster: Any
     skip_locked: bool
 
     def __enter__(self) -> UnitOfWorkLike: ...

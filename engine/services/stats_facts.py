@@ -143,6 +143,19 @@ def _case_of(entry: dict[str, Any]) -> str | None:
     return str(case_no) if case_no else None
 
 
+def rectification_events(orders: list[dict[str, Any]], dims: dict[str, dict[str, str]]) -> list[Event]:
+    """A bad review's call back and rectification, dated at the review, with their deadlines (metrics)."""
+    events = []
+    for o in orders:
+        own = _with(dims.get(o["case_no"]), department=o["department"], window=o["window"], officer=o["handled_by"])
+        for kind, due, done in (
+            ("callback", o["callback_due_at"], o["called_back_at"]),
+            ("rectification", o["due_at"], o["feedback_at"]),
+        ):
+            events.append(Event(kind, o["evaluated_at"], own, revoked=bool(o["excluded"]), due_at=due, done_at=done))
+    return events
+
+
 def load_facts(
     uow: Any, calendar: WorkCalendar, since: datetime, until: datetime
 ) -> tuple[list[CaseFacts], list[Event], Lookups]:
@@ -180,9 +193,11 @@ def load_facts(
             r["evaluated_at"],
             _with(dims.get(r["case_no"]), department=r["department"], window=r["window"], officer=r["handled_by"]),
             level=int(r["level"]),
+            revoked=bool(r["excluded"]),
         )
         for r in ratings
     ]
+    events += rectification_events(uow.rectifications.between(since, until), dims)
     events += [
         Event(
             "complaint",

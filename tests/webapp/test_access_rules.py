@@ -25,8 +25,12 @@ PUBLIC_PAGES = {
     "public.lookup",
     "feedback.evaluate",
     "feedback.complaint",
+    "rectification.rate_fix",
     "boards.windows",
     "boards.announcements",
+    "towns.index",
+    "towns.town",
+    "surveys.answer",
 }
 PUBLIC_API = {
     "/api/v1/auth/token",

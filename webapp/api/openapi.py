@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from webapp.api.openapi_accountability import accountability_paths
+from webapp.api.openapi_complaint_desk import complaint_desk_paths
 from webapp.api.openapi_discipline import discipline_paths
 from webapp.api.openapi_meetings import meeting_paths
 from webapp.api.openapi_parts import ARR, OBJ
@@ -14,8 +15,10 @@ from webapp.api.openapi_parts import path_param as _path_param
 from webapp.api.openapi_parts import query as _query
 from webapp.api.openapi_parts import resp as _resp
 from webapp.api.openapi_projects import project_paths
+from webapp.api.openapi_rectification import rectification_paths
 from webapp.api.openapi_stats import stats_paths
 from webapp.api.openapi_supervision import supervision_paths
+from webapp.api.openapi_towns import town_paths
 from webapp.api.openapi_warnings import warning_paths
 from webapp.api.openapi_workbench import workbench_paths
 
@@ -291,8 +294,11 @@ def document() -> dict[str, Any]:
     paths.update(project_paths())
     paths.update(stats_paths())
     paths.update(accountability_paths())
+    paths.update(rectification_paths())
     paths.update(supervision_paths())
     paths.update(warning_paths())
+    paths.update(town_paths())
+    paths.update(complaint_desk_paths())
     reason_body = {"type": "object", "properties": {"reason": {"type": "string"}}}
     for action, summary in (
         ("withdraw", "撤回: the applicant withdraws (before the decision)"),

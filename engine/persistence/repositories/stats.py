@@ -80,7 +80,7 @@ class StatsRepository:
 
     def evaluations_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
         e = evaluations.c
-        query = select(e.case_no, e.level, e.evaluated_at, e.department, e.window, e.handled_by)
+        query = select(e.case_no, e.level, e.evaluated_at, e.department, e.window, e.handled_by, e.excluded)
         return self._rows(query.where(e.evaluated_at >= since, e.evaluated_at < until))
 
     def complaints_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
