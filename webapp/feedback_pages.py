@@ -1,5 +1,6 @@
-"""Public feedback pages: the 好差评 form and the complaint form (no sign-in), and the complaint and evaluation
-lists for the complaint desk, supervision and administrators.
+"""Public feedback pages: the 好差评 form and the complaint form (no sign-in); the complaint desk's form for a
+complaint received at the desk, by the complaint phone or written in the opinion book (意见簿); and the complaint
+(with each open one's current step) and evaluation lists for the complaint desk, supervision and administrators.
 
 The query code never travels in a URL: the lookup result posts it to /evaluate (so it stays out of server and
 proxy logs and browser history), and GET /evaluate prefills only the case number.
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.domain.feedback import (
     COMPLAINT_CATEGORIES,
     COMPLAINT_REPLY_WORKDAYS,
+    COMPLAINT_SOURCES,
     LEVELS,
     ComplaintStatus,
     parse_level,
@@ -107,6 +109,50 @@ def complaint() -> ResponseReturnValue:
     return _complaint_page({}, 200, filed=filed)
 
 
+# -- the complaint desk ---------------------------------------------------------------------------------------
+DESK_FIELDS = ("source", "category", "department", "case_no", "subject", "content", "name", "phone")
+#: what the desk writes down: a visit to the desk, a call to the complaint phone, an opinion-book entry (web: the
+#: public form)
+DESK_SOURCES = tuple((code, label) for code, label in COMPLAINT_SOURCES.items() if code != "web")
+
+
+def _desk_page(values: dict[str, str], status: int = 200, **extra: Any) -> ResponseReturnValue:
+    return render_template(
+        "pages/complaint_desk_new.html",
+        values=values,
+        sources=DESK_SOURCES,
+        categories=COMPLAINT_CATEGORIES,
+        departments=platform().accounts.departments(),
+        **extra,
+    ), status
+
+
+@bp.route("/complaints/new", methods=["GET", "POST"])
+@login_required
+def record_complaint() -> ResponseReturnValue:
+    """The complaint desk records a complaint; the complainant's name and phone are masked everywhere after."""
+    principal = signed_in_principal()
+    assert principal is not None
+    if not (principal.is_admin or principal.has_role("complaint_officer")):
+        return render_template("pages/error.html", message=_("只有投诉台可以登记投诉")), 403
+    if request.method == "GET":
+        return _desk_page({"source": "desk", "case_no": request.args.get("case_no", "").strip()[:64]})
+    values = {name: request.form.get(name, "").strip() for name in DESK_FIELDS}
+    if values["source"] not in dict(DESK_SOURCES):
+        return _desk_page(values, 422, errors={"source": _("请选择投诉来源")})
+    body = {k: v for k, v in values.items() if k != "source"}
+    try:
+        filed = platform().feedback.file_complaint(body, source=values["source"], principal=principal)
+    except PermissionDenied:
+        return render_template("pages/error.html", message=_("只有投诉台可以登记投诉")), 403
+    except FormValidationError as error:
+        errors = _errors_of(error)
+        if "case_no" in errors:  # the desk wrote a number: the only way it fails is that no such case exists
+            errors["case_no"] = _("没有该办件编号")
+        return _desk_page(values, 422, errors=errors)
+    return redirect(url_for("hotline.complaint", complaint_id=filed["id"], filed=1))
+
+
 # -- staff lists ----------------------------------------------------------------------------------------------
 def _forbidden() -> ResponseReturnValue:
     return render_template("pages/error.html", message=_("只有投诉台、监察和管理员可以查看")), 403
@@ -119,14 +165,25 @@ def complaints() -> ResponseReturnValue:
     assert principal is not None
     known = {s.value for s in ComplaintStatus}
     status = request.args.get("status") if request.args.get("status") in known else None
+    open_only = request.args.get("open") == "1"
     try:
         rows = platform().feedback.complaints(principal, status=status)
+        if open_only:  # answered (反馈) closes a complaint: what is left is the desk's to follow
+            rows = [row for row in rows if row["closed_at"] is None]
+        steps = platform().complaints.current_steps(principal, [r["instance_id"] for r in rows if r["instance_id"]])
     except PermissionDenied:
         return _forbidden()
     statuses = [(s.value, s.label) for s in ComplaintStatus]
     departments = dict(platform().accounts.departments())
     return render_template(
-        "pages/complaints.html", rows=rows, status=status or "", statuses=statuses, departments=departments
+        "pages/complaints.html",
+        rows=rows,
+        steps=steps,
+        status=status or "",
+        open_only=open_only,
+        statuses=statuses,
+        departments=departments,
+        recording=principal.is_admin or principal.has_role("complaint_officer"),
     )
 
 

@@ -76,4 +76,4 @@ def complaint(complaint_id: int) -> ResponseReturnValue:
         return _forbidden()
     except NotFound:
         return render_template("pages/error.html", message=_("没有该投诉")), 404
-    return render_template("pages/complaint_progress.html", **progress)
+    return render_template("pages/complaint_progress.html", filed=request.args.get("filed") == "1", **progress)

@@ -58,6 +58,7 @@ STAFF: tuple[Entry, ...] = (
         lazy_gettext("差评整改"),
         _any_role(SUPERVISOR, "complaint_officer", "case_officer", "approver"),
     ),
+    Entry("rectification.rate_fix_at_window", lazy_gettext("整改评价登记"), _any_role("window_officer")),
     Entry("meetings.index", lazy_gettext("联审会"), _any_role("fast_track_officer", SUPERVISOR)),
     Entry("agency.index", lazy_gettext("代办"), _any_role("agent", "window_officer", SUPERVISOR)),
     Entry("discipline.index", lazy_gettext("窗口考勤"), _window_staff),

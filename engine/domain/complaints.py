@@ -14,13 +14,16 @@ PROCESS_ID = "complaint"
 #: the lanes the route gateway sends a complaint to: the centre's supervision (督办科), 纪检监察 (纠风) or the
 #: department complained about (its 首席代表)
 ROUTES: Mapping[str, str] = {"centre": "中心督查", "discipline": "纪检监察", "department": "被投诉部门"}
-_ROUTED_TO = {c.code: c.routed_to for c in COMPLAINT_CATEGORIES}
+#: the route of each category (the process gets it as data: its accept step re-routes a reclassified complaint)
+ROUTED_TO: Mapping[str, str] = {c.code: c.routed_to for c in COMPLAINT_CATEGORIES}
 
 ACCEPT = "accept"
 FEEDBACK = "feedback"
 ARCHIVE = "archive"
 INVESTIGATE = tuple(f"investigate_{route}" for route in ROUTES)
 HANDLE = tuple(f"handle_{route}" for route in ROUTES)
+#: the department route's tasks (lane ``approver``: the department complained about)
+DEPARTMENT_ELEMENTS = ("investigate_department", "handle_department")
 #: the warning scripts behind the non-interrupting deadline timers (one per task the deadline runs over)
 LATE = tuple(f"late_{task}" for task in (*INVESTIGATE, *HANDLE)) + (f"late_{FEEDBACK}",)
 
@@ -37,7 +40,7 @@ def complaint_route(category: str, department: str | None) -> str:
     """Where a complaint is investigated (domain §6.7, routing by type): conduct and other matters by the
     centre's supervision, illegal fees / 吃拿卡要 by 纪检监察, a department's service by that department —
     which needs the department named; without one the centre's supervision takes it."""
-    route = _ROUTED_TO.get(category, "centre")
+    route = ROUTED_TO.get(category, "centre")
     if route == "department" and not department:
         return "centre"
     return route

@@ -429,6 +429,7 @@ complaints = Table(
     Column("closed_at", TS),
     Column("outcome", Text),
     Column("warned_at", TS),  # migration 0016: the reply-deadline warning fired (once)
+    Column("reply", Text),  # migration 0019: what the complainant was told at 反馈
 )
 
 # -- clerk workbench (migration 0009): attachments, comments, task transfers --

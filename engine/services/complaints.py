@@ -1,6 +1,7 @@
 """The complaint process (GB/T 36113: 受理 → 调查 → 处置 → 反馈 → 归档): start it with the complaint (in the
-filing transaction), keep the complaint row's status, outcome, closing time and deadline warning in step with
-it (an advance hook), write the accountability entry of an upheld complaint, and show one complaint's progress.
+filing transaction), keep the complaint row's status, category and department (corrected at 受理), outcome,
+reply, closing time and deadline warning in step with it (an advance hook), write the accountability entry of an
+upheld complaint, and show one complaint's progress and the complaint desk's current steps.
 
 The steps themselves are ordinary BPMN user tasks in the workbench inbox (processes/complaint.bpmn).
 """
@@ -11,10 +12,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine.domain.access import ADMIN, SUPERVISOR, Principal
-from engine.domain.complaints import HANDLE, LATE, PROCESS_ID, complaint_route, latest_status
-from engine.domain.feedback import COMPLAINT_CATEGORIES, ComplaintStatus
+from engine.domain.complaints import (
+    ACCEPT,
+    DEPARTMENT_ELEMENTS,
+    FEEDBACK,
+    HANDLE,
+    LATE,
+    PROCESS_ID,
+    ROUTED_TO,
+    complaint_route,
+    latest_status,
+)
+from engine.domain.feedback import COMPLAINT_CATEGORIES, COMPLAINT_SOURCES, ComplaintStatus
 from engine.domain.records import HumanTaskRecord, InstanceRecord, Snapshot, TaskState
-from engine.errors import NotFound, PermissionDenied
+from engine.errors import FieldError, FormValidationError, NotFound, PermissionDenied
 from engine.services.accountability import complaint_entry
 from engine.services.context import AdvanceEvent, ServiceContext, UnitOfWorkLike, log
 from engine.services.instances import start_in
@@ -23,7 +34,7 @@ CENTRE = "CENTRE"
 COMPLAINT_OFFICER = "complaint_officer"
 READERS = (ADMIN, SUPERVISOR, COMPLAINT_OFFICER)
 _SUMMARY = ("id", "number", "source", "category", "department", "case_no", "subject", "content", "received_at",
-            "due_at", "status", "closed_at", "outcome", "warned_at")  # fmt: skip
+            "due_at", "status", "closed_at", "outcome", "reply", "warned_at", "recorded_by")  # fmt: skip
 _CATEGORY_LABELS = {c.code: c.label for c in COMPLAINT_CATEGORIES}
 
 
@@ -55,6 +66,8 @@ class ComplaintProcessService:
             "department": complaint["department"] or CENTRE,
             "received_at": complaint["received_at"].isoformat(),
             "reply_workdays": self.reply_workdays,
+            # the accept step's post-script re-routes a complaint reclassified at 受理 with the domain's table
+            "routes": dict(ROUTED_TO),
         }
         instance, snapshot = start_in(
             self._ctx,
@@ -72,7 +85,8 @@ class ComplaintProcessService:
     # -- following -------------------------------------------------------------------------------------------
     def follow(self, event: AdvanceEvent) -> None:
         """Advance hook: the finished step moves the complaint's status; 处置 sets the outcome (and writes the
-        accountability entry of an upheld complaint, once); 反馈 closes it; a deadline timer warns once."""
+        accountability entry of an upheld complaint, once); 受理 may reclassify it; 反馈 closes it and keeps the
+        reply on the row; a deadline timer warns once."""
         if event.instance.process_id != PROCESS_ID:
             return
         done = {e.element_id for e in event.snapshot.completed_elements}
@@ -80,19 +94,52 @@ class ComplaintProcessService:
         complaint = uow.complaints.for_instance(event.instance.id)
         if complaint is None or not done:
             return
+        form = event.form_data if isinstance(event.form_data, dict) else {}
         values: dict[str, Any] = {}
+        if ACCEPT in done:
+            values.update(self._reclassified(uow, complaint, form))
+        if FEEDBACK in done and str(form.get("reply") or "").strip():
+            values["reply"] = str(form["reply"]).strip()
         status = latest_status(done)
         if status is not None:
             values["status"] = status.value
         if status is ComplaintStatus.ANSWERED and complaint["closed_at"] is None:
             values["closed_at"] = event.now
-        form = event.form_data if isinstance(event.form_data, dict) else {}
         if done & set(HANDLE):
             values["outcome"] = self._handled(uow, complaint, form, event)
         if values:
             uow.complaints.update(complaint["id"], **values)
+        self._to_department(uow, event.instance.id, values.get("department", complaint["department"]))
         if done & set(LATE) and uow.complaints.mark_warned(complaint["id"], event.now):
             self._warn(uow, complaint, event.now)
+
+    def _reclassified(self, uow: UnitOfWorkLike, complaint: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
+        """受理 may correct the category and the department complained about (the post-script of the accept
+        step has already routed by them); an unknown department refuses the whole step."""
+        values: dict[str, Any] = {}
+        category = str(form.get("category") or "").strip()
+        if category and category != complaint["category"]:
+            values["category"] = category  # the form's enum admits the known categories only
+        department = str(form.get("department") or "").strip()
+        if department and department != complaint["department"]:
+            if not uow.accounts.department_exists(department):
+                raise FormValidationError(
+                    "unknown department", [FieldError("department", "没有该部门 / no such department")]
+                )
+            values["department"] = department
+        if values:
+            log.info("complaint %s reclassified at 受理: %s", complaint["number"], values)
+        return values
+
+    @staticmethod
+    def _to_department(uow: UnitOfWorkLike, instance_id: int, department: str | None) -> None:
+        """The department route's tasks belong to the department complained about; the instance was started
+        for the department known then, so a task of a complaint reclassified at 受理 is pointed at the new one."""
+        if not department:
+            return
+        for task in uow.instances.tasks_for_instance(instance_id, state=TaskState.READY):
+            if task.element_id in DEPARTMENT_ELEMENTS and task.department != department:
+                uow.task_files.move_task(task.task_id, task.department, department, task.claimed_by)
 
     def _handled(
         self, uow: UnitOfWorkLike, complaint: dict[str, Any], form: dict[str, Any], event: AdvanceEvent
@@ -122,6 +169,13 @@ class ComplaintProcessService:
         log.warning("complaint %s is past its reply deadline", complaint["number"])
 
     # -- reading ---------------------------------------------------------------------------------------------
+    def current_steps(self, principal: Principal, instance_ids: list[int]) -> dict[int, list[str]]:
+        """The step(s) each complaint's process waits in now, by instance id (the complaint desk's list)."""
+        if not any(principal.has_role(role) for role in READERS):
+            raise PermissionDenied("only the complaint desk, supervision and administrators follow complaints")
+        with self._ctx.uow() as uow:
+            return dict(uow.complaints.ready_steps(instance_ids))
+
     def progress(self, principal: Principal, complaint_id: int) -> dict[str, Any]:
         """The complaint (without the complainant) and its process: open tasks and the steps done so far."""
         if not any(principal.has_role(role) for role in READERS):
@@ -137,6 +191,7 @@ class ComplaintProcessService:
             "complaint": {
                 **summary,
                 "category_label": _CATEGORY_LABELS.get(row["category"], row["category"]),
+                "source_label": COMPLAINT_SOURCES.get(row["source"], row["source"]),
                 "status_label": ComplaintStatus(row["status"]).label,
                 "route": complaint_route(row["category"], row["department"]),
                 # a deadline is the end of a working day (the local midnight after it): that day is the one to tell

@@ -46,7 +46,11 @@ SUBMISSIONS: dict[str, dict[str, str]] = {
         "lead_department": "LAND",
     },
     "meeting_action": {"note": "已协调供电部门完成线路迁改方案。"},
-    "complaint_accept": {"summary": "反映窗口要求额外证明材料。"},
+    "complaint_accept": {
+        "summary": "反映窗口要求额外证明材料。",
+        "category": "extra_requirements",
+        "department": "LAND",
+    },
     "complaint_investigate": {"findings": "调阅记录，情况属实。"},
     "complaint_handle": {"upheld": "true", "measures": "取消额外要求，批评教育。", "officer": "", "department": "LAND"},
     "complaint_feedback": {"reply": "已电话告知处理结果。", "reply_channel": "电话", "complainant_opinion": "满意"},

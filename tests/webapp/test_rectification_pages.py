@@ -95,3 +95,43 @@ def test_the_api_lists_work_orders_and_takes_the_rating_of_the_fix(
         f"/api/v1/public/cases/{case_no}/rectification-rating", json={"query_code": code, "rating": "satisfied"}
     )
     assert rated.status_code == 201 and rated.json == {"number": number, "status": "closed", "fix_rating": "satisfied"}
+
+
+def test_the_window_records_the_rating_of_the_fix_given_in_person(loop_app: Flask, deployed: Platform) -> None:
+    deployed.accounts.add_user("landwin", PASSWORD, ["window_officer"], "LAND")
+    deployed.accounts.add_user("housingwin", PASSWORD, ["window_officer"], "HOUSING")
+    case_no, _code, number = fed_back(deployed)
+    window = loop_app.test_client()
+    sign_in(window, "landwin")
+    inbox = window.get("/inbox").get_data(as_text=True)
+    assert 'href="/feedback/rectifications/rate"' in inbox  # in the window officer's navigation
+    form = window.get("/feedback/rectifications/rate", query_string={"case_no": case_no}).get_data(as_text=True)
+    assert f'name="case_no" value="{case_no}"' in form and form.count('type="radio" name="rating"') == 3
+    token = csrf_of(window, "/feedback/rectifications/rate")
+    assert (
+        window.post("/feedback/rectifications/rate", data={"case_no": case_no, "rating": "satisfied"}).status_code
+        == 400
+    )
+    missing = window.post("/feedback/rectifications/rate", data={"csrf_token": token, "case_no": case_no})
+    assert missing.status_code == 422 and "请选择对整改的评价" in missing.get_data(as_text=True)
+    unknown = window.post(
+        "/feedback/rectifications/rate", data={"csrf_token": token, "case_no": "NO-SUCH", "rating": "satisfied"}
+    )
+    assert unknown.status_code == 404 and "没有该办件编号" in unknown.get_data(as_text=True)
+    other = loop_app.test_client()
+    sign_in(other, "housingwin")  # another department's window may not record it
+    other_token = csrf_of(other, "/feedback/rectifications/rate")
+    refused = other.post(
+        "/feedback/rectifications/rate", data={"csrf_token": other_token, "case_no": case_no, "rating": "satisfied"}
+    )
+    assert refused.status_code == 403
+    body = {"csrf_token": token, "case_no": case_no, "rating": "dissatisfied", "comment": "仍需往返"}
+    done = window.post("/feedback/rectifications/rate", data=body)
+    assert done.status_code == 200 and number in done.get_data(as_text=True) and "不满意" in done.get_data(as_text=True)
+    [order] = [o for o in deployed.rectification.work_orders(HEAD) if o["number"] == number]
+    assert (order["fix_rating"], order["fix_rating_channel"], order["status"]) == ("dissatisfied", "window", "closed")
+    again = window.post("/feedback/rectifications/rate", data=body)
+    assert again.status_code == 409 and "该办件没有待评价的整改" in again.get_data(as_text=True)
+    reviewer = loop_app.test_client()
+    sign_in(reviewer, "env")
+    assert reviewer.get("/feedback/rectifications/rate").status_code == 403

@@ -6,12 +6,14 @@ process (its instance, status, reply, warning) and keeps the hotline's callers b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from engine.persistence.tables import complaints, consultations, hotline_calls
+from engine.domain.records import TaskState
+from engine.persistence.tables import complaints, consultations, hotline_calls, human_tasks
 
 
 class ComplaintRepository:
@@ -41,6 +43,20 @@ class ComplaintRepository:
             .values(warned_at=at)
         )
         return bool(result.rowcount)
+
+    def ready_steps(self, instance_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The names of the ready tasks of each instance (a complaint's current step), in creation order."""
+        if not instance_ids:
+            return {}
+        query = (
+            select(human_tasks.c.instance_id, human_tasks.c.name)
+            .where(human_tasks.c.instance_id.in_(list(instance_ids)), human_tasks.c.state == TaskState.READY.value)
+            .order_by(human_tasks.c.created_at, human_tasks.c.task_id)
+        )
+        steps: dict[int, list[str]] = {}
+        for instance_id, name in self._conn.execute(query):
+            steps.setdefault(instance_id, []).append(name)
+        return steps
 
     # -- hotline ---------------------------------------------------------------------------------------------
     def add_call(self, consultation_id: int, caller_name: str, caller_phone: str) -> None:
