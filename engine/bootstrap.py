@@ -148,7 +148,7 @@ def build_platform(settings: Settings | None = None, clock: Clock | None = None,
         notifications=NotificationService(ctx),
         accountability=AccountabilityService(ctx),
         supervision=SupervisionService(ctx),
-        agency=AgencyService(ctx, cases),  # after CaseService: its hook reads the case the case hook saved
+        agency=AgencyService(ctx, cases, roster),  # after CaseService: its hook reads the case the case hook saved
         rectification=RectificationService(ctx),
         complaints=ComplaintProcessService(ctx),
         hotline=HotlineService(ctx, consultations),

@@ -18,12 +18,13 @@ from engine.domain.access import Principal, RoleGrant
 from engine.errors import OnestopError
 
 ADMIN = Principal("admin", grants=frozenset({RoleGrant("admin", None)}))
-#: (village agent, town agent, principal, item, the last hand-over done, working days ago it started)
+#: (village agent, town agent, principal, item, the last hand-over done, working days ago it started);
+#: FXK-MZ-001 goes up to the county, FW-MZ-002 stops at the town, which decides it (towns.toml)
 RELAYS = [
-    ("sy_chengdong", "songyang_agent1", "张小梅", "FW-MZ-002", "county_receipt", 6),
-    ("sy_chengxi", "songyang_agent2", "李国富", "FW-MZ-003", "town_forward", 3),
-    ("yl_xinzhuang", "yanglin_agent1", "赵春兰", "FW-MZ-002", "town_receipt", 2),
-    ("xj_dongcun", "xiaojie_agent1", "马永平", "FW-MZ-003", None, 1),
+    ("sy_chengdong", "songyang_agent1", "张小梅", "FXK-MZ-001", "county_receipt", 6),
+    ("sy_chengxi", "songyang_agent2", "李国富", "FXK-MZ-001", "town_forward", 3),
+    ("yl_xinzhuang", "yanglin_agent1", "赵春兰", "FXK-MZ-001", "town_receipt", 2),
+    ("xj_dongcun", "xiaojie_agent1", "马永平", "FW-MZ-002", None, 1),
 ]
 STEPS = ("town_receipt", "town_forward", "county_receipt")
 

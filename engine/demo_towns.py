@@ -1,6 +1,7 @@
-"""Demo town centres: accounts for each town's window officers (processes/towns.toml; the 代办员 get theirs with
-the organisation's staff), a generated duty roster for last, this and next month (rest days and working-day
-off-hours), and one case received off-hours at 嵩阳镇 on the latest rest day, with the officer on duty."""
+"""Demo town centres: accounts for each town's window staff (processes/towns.toml: roles agent and town_officer
+with their town window; the 代办员 get theirs with the organisation's staff), a generated duty roster for last,
+this and next month (rest days and working-day off-hours), and one case received off-hours at 嵩阳镇 on the
+latest rest day, with the officer on duty."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from engine.bootstrap import Platform, build_platform
 from engine.clock import FrozenClock
 from engine.config import Settings
 from engine.domain.access import ADMIN, Principal, RoleGrant
-from engine.errors import OnestopError
+from engine.domain.organisation_model import AGENT
+from engine.domain.towns import TOWN_OFFICER
+from engine.errors import FormValidationError, OnestopError
 
 DEMO_PASSWORD = "onestop-demo"  # noqa: S105 - the demo's one shared password (engine/demo.py)
 DEMO_TOWN = "SONGYANG"
@@ -38,11 +41,16 @@ def generate_towns(settings: Settings, out: Callable[[str], None]) -> int:
         directory = platform.roster.directory()
         for town in directory.towns():
             for officer in town.plan.staff:
+                # the town's window, as its 代办员 have: ``agent`` to receive, ``town_officer`` for the roster —
+                # not window_officer@CENTRE, which is the county window (any county case)
                 platform.accounts.add_user(
-                    officer.username, DEMO_PASSWORD, ["window_officer"], "CENTRE", officer.window, officer.name
+                    officer.username, DEMO_PASSWORD, [AGENT, TOWN_OFFICER], None, officer.window, officer.name
                 )
             for year, month in _months_around(now):
-                roster = platform.roster.generate(ROSTER_ADMIN, town.code, year, month, off_hours=True)
+                try:
+                    roster = platform.roster.generate(ROSTER_ADMIN, town.code, year, month)
+                except FormValidationError:  # a past month drawn up by an earlier run stays as it was
+                    roster = platform.roster.month(town.code, year, month)
                 scheduled += len(roster["duties"])
         out(f"towns: {len(directory.towns())} town centres, {scheduled} duties scheduled (值班表)")
         _off_hours_case(platform, clock, now, out)

@@ -12,18 +12,19 @@ from flask_babel import gettext as _
 
 from engine.domain.access import Principal
 from engine.errors import FormValidationError, InvalidTransition, NotFound, OnestopError, PermissionDenied
+from webapp.agency_words import agency_words
 from webapp.auth import platform
 from webapp.security import login_required, signed_in_principal
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 
-ACTION_LABELS = {
-    "town_receipt": "乡镇签收",
-    "town_forward": "乡镇初审并移交县级",
-    "county_receipt": "县级窗口签收并受理",
-    "village_receipt": "代办员签收办理结果",
-}
 MANDATE_CHANGES = ("suspend", "renew", "terminate")
+
+
+@bp.app_context_processor
+def _words() -> dict[str, Any]:
+    # every template: the public lookup (webapp/public.py) includes the relay's times as well
+    return {"agency_words": agency_words}
 
 
 def _principal() -> Principal:
@@ -130,7 +131,7 @@ def new_relay() -> ResponseReturnValue:
 
 
 def _relay_page(relay: dict[str, Any], status: int = 200) -> ResponseReturnValue:
-    return render_template("pages/agency_relay.html", relay=relay, action_labels=ACTION_LABELS), status
+    return render_template("pages/agency_relay.html", relay=relay), status
 
 
 @bp.get("/relays/<int:relay_id>")
@@ -153,6 +154,32 @@ def act(relay_id: int, action: str) -> ResponseReturnValue:
     if "query_code" in relay:  # the case opened: the code is shown this once, for the receipt to the applicant
         return _relay_page(relay)
     return redirect(url_for("agency.relay", relay_id=relay_id))
+
+
+@bp.post("/relays/<int:relay_id>/cancel")
+@login_required
+def cancel(relay_id: int) -> ResponseReturnValue:
+    """The agent withdraws the relay before a window opened its case (the reason is required)."""
+    try:
+        platform().agency.cancel(_principal(), relay_id, request.form.get("reason", ""))
+    except (FormValidationError, InvalidTransition) as error:
+        flash(error.field_errors[0].message if isinstance(error, FormValidationError) else error.message, "error")
+    except OnestopError as error:
+        return _error(error)
+    return redirect(url_for("agency.relay", relay_id=relay_id))
+
+
+@bp.post("/assignments/<int:assignment_id>/end")
+@login_required
+def end_assignment(assignment_id: int) -> ResponseReturnValue:
+    try:
+        platform().agency.end_assignment(_principal(), assignment_id)
+        flash(_("驻点安排已结束"), "ok")
+    except InvalidTransition as error:
+        flash(error.message, "error")
+    except OnestopError as error:
+        return _error(error)
+    return redirect(url_for("agency.index"))
 
 
 @bp.post("/assignments")

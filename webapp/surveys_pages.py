@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from engine.domain.spreadsheet_cells import safe_row
 from engine.domain.surveys import CHANNELS, KINDS, parse_question_lines
 from engine.errors import FormValidationError, InvalidTransition, NotFound, PermissionDenied
 from webapp.auth import platform
@@ -120,7 +121,7 @@ def results_csv(survey_id: int) -> ResponseReturnValue:
     except NotFound:
         return _missing()
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    csv.writer(out).writerows(safe_row(r) for r in rows)  # an answer like =HYPERLINK(...) stays text
     headers = {"Content-Disposition": f"attachment; filename=survey-{survey_id}.csv"}
     # a BOM so that spreadsheet programs read the Chinese text as UTF-8
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8", headers=headers)

@@ -1,6 +1,6 @@
 """Town 为民服务中心 pages: the towns (each town's four windows with the items received and decided there, its
 staff, agents and this weekend's 值班), one town's page with who is on duty now (public), and the month's
-duty roster with generate and swap for the town's window officers or an administrator (signed in)."""
+duty roster with generate and swap for the town's own staff (town_officer) or an administrator (signed in)."""
 
 from __future__ import annotations
 

@@ -104,7 +104,10 @@ class ClockReading:
 
 
 def acceptance_due(received_at: datetime, calendar: WorkCalendar) -> Deadline:
-    """End of the 5th working day after receipt; later, the case counts as accepted (第32条(四))."""
+    """End of the 5th working day after receipt; later, the case counts as accepted (第32条(四)).
+
+    Pass the instant the limit counts from (``Case.acceptance_start``): the receipt, or for an off-hours
+    intake at a town centre the centre's next opening (its ``counted_from``)."""
     return calendar.deadline_after(received_at, ACCEPTANCE_DAYS)
 
 

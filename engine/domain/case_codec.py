@@ -78,6 +78,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
             {"name": c.name, "amount": c.amount, "statutory": c.statutory, "at": _iso(c.at), "actor": c.actor}
             for c in case.fees_charged
         ],
+        "counted_from": _iso(case.counted_from),
     }
 
 
@@ -129,4 +130,5 @@ def case_from_dict(data: dict[str, Any]) -> Case:
             ChargedFee(c["name"], c["amount"], bool(c["statutory"]), _req(c["at"]), c["actor"])
             for c in data.get("fees_charged", [])
         ],
+        counted_from=_at(data.get("counted_from")),  # absent in records written before it existed
     )

@@ -159,9 +159,14 @@ class Case:
     statutory_fees_only: bool = False
     #: the charges collected (recorded at delivery; engine/domain/fees.py checks them against the guide)
     fees_charged: list[ChargedFee] = field(default_factory=list)
+    #: where the 5-working-day acceptance limit counts from when not the receipt: a case received off-hours at
+    #: a town centre counts from the centre's next opening (engine/services/towns.py); None: from receipt
+    counted_from: datetime | None = None
 
     def __post_init__(self) -> None:
         require_aware(self.received_at, "received_at")
+        if self.counted_from is not None:
+            require_aware(self.counted_from, "counted_from")
         if self.promised_days < 0:
             raise ValueError("promised_days must be >= 0 (0 = 当场办结)")
 
@@ -173,6 +178,11 @@ class Case:
             return None
         days = sum(e.days for e in self.extensions)
         return CaseClock(self.accepted_at, self.promised_days, self.statutory_days, tuple(self.pauses), days)
+
+    @property
+    def acceptance_start(self) -> datetime:
+        """The instant the acceptance limit counts from: the receipt, or the next opening after an off-hours one."""
+        return self.counted_from if self.counted_from is not None else self.received_at
 
     # -- acceptance (第32条) ----------------------------------------------------------------------------------
     def accept(self, at: datetime, actor: str) -> None:
@@ -226,11 +236,12 @@ class Case:
 
     def auto_accept_if_overdue(self, now: datetime, calendar: WorkCalendar) -> bool:
         """Past the 5-working-day limit with neither decision nor correction notice, the case counts as
-        accepted from the day its materials were received (第32条(四)): ``accepted_at = received_at``."""
-        if self.status is not CaseStatus.RECEIVED or now < acceptance_due(self.received_at, calendar).due_at:
+        accepted from the day its materials were received (第32条(四)): ``accepted_at = received_at`` — or, for
+        an off-hours intake, the next opening its limit counts from (``counted_from``), so both clocks agree."""
+        if self.status is not CaseStatus.RECEIVED or now < acceptance_due(self.acceptance_start, calendar).due_at:
             return False
         self._move("auto_accept", CaseStatus.ACCEPTED, now, "system", "第32条(四)逾期未告知，自收到材料之日起视为受理")
-        self.accepted_at, self.auto_accepted = self.received_at, True
+        self.accepted_at, self.auto_accepted = self.acceptance_start, True
         return True
 
     def complete_instantly(self, at: datetime, actor: str) -> None:

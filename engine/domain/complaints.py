@@ -24,8 +24,9 @@ INVESTIGATE = tuple(f"investigate_{route}" for route in ROUTES)
 HANDLE = tuple(f"handle_{route}" for route in ROUTES)
 #: the department route's tasks (lane ``approver``: the department complained about)
 DEPARTMENT_ELEMENTS = ("investigate_department", "handle_department")
-#: the warning scripts behind the non-interrupting deadline timers (one per task the deadline runs over)
-LATE = tuple(f"late_{task}" for task in (*INVESTIGATE, *HANDLE)) + (f"late_{FEEDBACK}",)
+#: the warning scripts behind the non-interrupting deadline timers, one per task the deadline runs over —
+#: 受理 included: a complaint nobody accepts is as late as one nobody answers
+LATE = tuple(f"late_{task}" for task in (ACCEPT, *INVESTIGATE, *HANDLE, FEEDBACK))
 
 #: the status a complaint is in once the step is done (受理 → 调查 → 处置 → 反馈 → 归档)
 STATUS_AFTER: Mapping[str, ComplaintStatus] = {

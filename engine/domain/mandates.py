@@ -185,8 +185,8 @@ class Level(enum.StrEnum):
 
 
 def deciding_level(item_code: str, town_decides: Collection[str] = ()) -> Level:
-    """The level whose window decides an item: the town for the items its centre decides itself, else the
-    county. (The towns' decided items are not in the catalogue yet, so callers pass none: the county.)"""
+    """The level whose window decides an item: the town for the items its centre decides itself (its
+    ``decides`` list in processes/towns.toml), else the county."""
     return Level.TOWN if item_code in town_decides else Level.COUNTY
 
 
@@ -195,6 +195,7 @@ class Handover(enum.StrEnum):
     VILLAGE_TOWN = "village_town"  # the village agent hands the application to the town
     TOWN_COUNTY = "town_county"  # the town hands it to the county window, which opens the case
     COUNTY_VILLAGE = "county_village"  # the result comes back to the village agent (回交)
+    TOWN_VILLAGE = "town_village"  # an item the town decides: its result comes back from the town
 
     @property
     def label(self) -> str:
@@ -205,6 +206,7 @@ _HANDOVER_LABELS = {
     Handover.VILLAGE_TOWN: "村 → 乡镇",
     Handover.TOWN_COUNTY: "乡镇 → 县",
     Handover.COUNTY_VILLAGE: "县 → 村（结果回交）",
+    Handover.TOWN_VILLAGE: "乡镇 → 村（结果回交）",
 }
 
 
@@ -213,17 +215,25 @@ class RelayStatus(enum.StrEnum):
     AT_TOWN = "at_town"
     TO_COUNTY = "to_county"
     AT_COUNTY = "at_county"  # the county window opened the case: its department decides
+    AT_TOWN_DECIDING = "at_town_deciding"  # an item the town decides: the town opened the case
     RETURNING = "returning"  # decided: the result is on its way back to the village agent
     DELIVERED = "delivered"  # the agent signed for the result (and hands it to the applicant)
+    CANCELLED = "cancelled"  # the agent withdrew it before any case was opened
 
     @property
     def label(self) -> str:
         return _RELAY_LABELS[self]
 
+    @property
+    def cancellable(self) -> bool:
+        """Before a window opened the case (the county's receipt, or the town's for an item it decides)."""
+        return self in (RelayStatus.TO_TOWN, RelayStatus.AT_TOWN, RelayStatus.TO_COUNTY)
+
 
 _RELAY_LABELS = {
     RelayStatus.TO_TOWN: "待乡镇签收", RelayStatus.AT_TOWN: "乡镇初审中", RelayStatus.TO_COUNTY: "待县级窗口签收",
-    RelayStatus.AT_COUNTY: "县级部门办理中", RelayStatus.RETURNING: "结果回交中", RelayStatus.DELIVERED: "已回交申请人",
+    RelayStatus.AT_COUNTY: "县级部门办理中", RelayStatus.AT_TOWN_DECIDING: "乡镇办理中",
+    RelayStatus.RETURNING: "结果回交中", RelayStatus.DELIVERED: "已回交申请人", RelayStatus.CANCELLED: "已取消",
 }  # fmt: skip
 
 
@@ -254,27 +264,32 @@ def span(level: str, start: datetime, end: datetime | None, now: datetime, calen
 
 
 def level_spans(
-    started_at: datetime, handovers: Sequence[HandoverTimes], now: datetime, calendar: WorkCalendar
+    started_at: datetime,
+    handovers: Sequence[HandoverTimes],
+    now: datetime,
+    calendar: WorkCalendar,
+    deciding: Level = Level.COUNTY,
 ) -> list[Span]:
     """Attribute the relay's time to its levels: the village from intake until the town signs, the town until
-    the county signs, the county until it hands the result back, the way back until the agent signs. A level
-    not reached yet has no span; the current one runs until ``now``."""
+    the county signs, the county until it hands the result back, the way back until the agent signs. For an
+    item the town decides the levels are village → town: the town's time ends when it hands the result back.
+    A level not reached yet has no span; the current one runs until ``now``."""
     by_level = {h.level: h for h in handovers}
+    result = Handover.TOWN_VILLAGE if deciding is Level.TOWN else Handover.COUNTY_VILLAGE
+    levels = [("village", Handover.VILLAGE_TOWN), ("town", Handover.TOWN_COUNTY), ("county", result)]
+    if deciding is Level.TOWN:
+        levels = [("village", Handover.VILLAGE_TOWN), ("town", result)]
     spans: list[Span] = []
     start: datetime | None = started_at
-    for level, closing in (
-        ("village", Handover.VILLAGE_TOWN),
-        ("town", Handover.TOWN_COUNTY),
-        ("county", Handover.COUNTY_VILLAGE),
-    ):
+    for level, closing in levels:
         if start is None:
             break
         record = by_level.get(closing)
-        # the county's time ends when it hands the result back; the lower levels' when the next one signs
-        end = None if record is None else record.handed_at if level == "county" else record.received_at
+        # the deciding level's time ends when it hands the result back; the lower levels' when the next signs
+        end = None if record is None else record.handed_at if closing is result else record.received_at
         spans.append(span(level, start, end, now, calendar))
         start = end
-    back = by_level.get(Handover.COUNTY_VILLAGE)
+    back = by_level.get(result)
     if back is not None:
         spans.append(span("return", back.handed_at, back.received_at, now, calendar))
     return spans

@@ -15,10 +15,14 @@ from engine.domain.roster import OfficeHours
 from engine.domain.toml_fields import WHOLE_RECORD, Fields, Problems, Table, check_inferred_names, duplicates
 
 FILE = "towns.toml"
-TOWN_KEYS = ("code", "receives", "decides", "staff", "inferred")
+TOWN_KEYS = ("code", "receives", "decides", "staff", "off_hours_duty", "inferred")
 STAFF_KEYS = ("username", "name", "window", "inferred")
 HOURS_KEYS = ("sessions", "inferred")
 MIN_DUTY_POOL = 2  # one person cannot be on duty every weekend
+#: the role of a town centre's window staff: with it, one listed in the town's ``staff`` draws up its roster.
+#: Town staff hold it centre-wide with ``agent`` (as the town's 代办员 do) and their town window, never
+#: ``window_officer`` — that role is the county centre's window and would let them act on any county case.
+TOWN_OFFICER = "town_officer"
 
 
 class TownsError(ValueError):
@@ -46,6 +50,9 @@ class TownPlan:
     decides: Mapping[str, tuple[str, ...]]  # window category -> items the town decides itself
     staff: tuple[TownOfficer, ...]
     inferred: frozenset[str] = frozenset()
+    #: whether working-day evenings get an officer on duty too (a town that keeps no evening duty says false:
+    #: its evening intake is then refused, as nobody is there to take it)
+    off_hours_duty: bool = True
 
     def category_of(self, item_code: str) -> str | None:
         for table in (self.decides, self.receives):
@@ -151,6 +158,7 @@ def _town(
         MappingProxyType(decides),
         tuple(staff),
         _inferred(f, TOWN_KEYS),
+        f.flag("off_hours_duty", required=False, default=True),
     )
 
 

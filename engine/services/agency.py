@@ -15,6 +15,7 @@ from typing import Any
 from engine.domain.access import Principal
 from engine.domain.mandates import (
     Handover,
+    Level,
     RelayStatus,
     deciding_level,
     relay_number,
@@ -22,6 +23,7 @@ from engine.domain.mandates import (
 from engine.domain.records import InstanceStatus
 from engine.errors import FieldError, FormValidationError, InvalidTransition, NotFound, PermissionDenied
 from engine.services.agency_mandates import MandateOperations, _names, _text
+from engine.services.agency_town import TownDecisions, open_at_town
 from engine.services.agency_views import (
     is_county_window,
     mandate_rules,
@@ -32,10 +34,13 @@ from engine.services.agency_views import (
 )
 from engine.services.cases import CaseService
 from engine.services.context import AdvanceEvent, ServiceContext, UnitOfWorkLike, with_retry
-from engine.services.instances import after_start, start_in
+from engine.services.instances import after_start, start_in, terminate_in
 from engine.services.messages import deliver_in
+from engine.services.roster import RosterService
 
 PROCESS_ID = "relay"
+#: the audit action of a cancelled relay's process: its details keep the agent's reason
+CANCELLED_ACTION = "relay_cancelled"
 #: what each hand-over's signature tells the relay process
 MESSAGES = {
     "town_receipt": "relay_town_received",
@@ -47,11 +52,11 @@ MESSAGES = {
 
 
 class AgencyService(MandateOperations):
-    def __init__(self, ctx: ServiceContext, cases: CaseService) -> None:
+    def __init__(self, ctx: ServiceContext, cases: CaseService, roster: RosterService | None = None) -> None:
         self._ctx = ctx
         self._cases = cases
-        #: the items a town's centre decides itself (part of the towns' catalogue, not there yet): none
-        self.town_decides: frozenset[str] = frozenset()
+        #: the items each town's centre decides itself (towns.toml): the relay stops at the town for those
+        self.town_decides = TownDecisions(roster)
         ctx.advance_hooks.append(self.follow_case)
 
     # -- the relay --------------------------------------------------------------------------------------------
@@ -93,12 +98,13 @@ class AgencyService(MandateOperations):
                 "number": relay_number(today.year, uow.agency.count_relays(f"JL-{today.year}-") + 1),
                 "mandate_id": row["id"], "item_code": item_code, "principal": dict(row["principal"]),
                 "station": row["station"], "town": station["parent_code"],
-                "deciding_level": deciding_level(item_code, self.town_decides).value,
+                "deciding_level": deciding_level(item_code, self.town_decides.items(station["parent_code"])).value,
                 "status": RelayStatus.TO_TOWN.value, "case_no": None, "instance_id": None,
                 "agent": principal.username, "started_at": now, "ended_at": None,
             }  # fmt: skip
             relay_id = uow.agency.add_relay(relay)
-            data = {"relay_id": relay_id, "relay_no": relay["number"], "item_code": item_code}
+            data = {"relay_id": relay_id, "relay_no": relay["number"], "item_code": item_code,
+                    "deciding_level": relay["deciding_level"]}  # fmt: skip
             instance, snapshot = start_in(
                 ctx,
                 uow,
@@ -155,7 +161,12 @@ class AgencyService(MandateOperations):
                 raise PermissionDenied(f"{principal.username} may not {action} relay {relay['number']} now")
             now, by = ctx.now(), principal.username
             opened, values = None, dict[str, Any]()
-            if action == "town_receipt":
+            if action == "town_receipt" and relay["deciding_level"] == Level.TOWN.value:
+                # the town decides the item: its receipt opens the case there, the relay goes no higher
+                uow.agency.sign_handover(relay_id, Handover.VILLAGE_TOWN.value, by, now)
+                opened = open_at_town(ctx, self._cases, self.town_decides, uow, relay, by)
+                values = {"status": RelayStatus.AT_TOWN_DECIDING.value, "case_no": opened.case_no}
+            elif action == "town_receipt":
                 uow.agency.sign_handover(relay_id, Handover.VILLAGE_TOWN.value, by, now)
                 values = {"status": RelayStatus.AT_TOWN.value}
             elif action == "town_forward":
@@ -167,13 +178,41 @@ class AgencyService(MandateOperations):
                 opened = self._open_case(uow, relay, relay["agent"])
                 values = {"status": RelayStatus.AT_COUNTY.value, "case_no": opened.case_no}
             else:
-                uow.agency.sign_handover(relay_id, Handover.COUNTY_VILLAGE.value, by, now)
+                back = Handover.TOWN_VILLAGE if relay["deciding_level"] == Level.TOWN.value else Handover.COUNTY_VILLAGE
+                uow.agency.sign_handover(relay_id, back.value, by, now)
                 values = {"status": RelayStatus.DELIVERED.value, "ended_at": now}
             if not uow.agency.save_relay(relay_id, relay["row_version"], values):
                 raise InvalidTransition(f"relay {relay['number']} changed meanwhile; reload")
             self._tell_process(uow, relay, action, by)
             uow.commit()
         return opened
+
+    def cancel(self, principal: Principal, relay_id: int, reason: str) -> dict[str, Any]:
+        """The agent withdraws the relay (with the reason) before a window opened its case: the relay process
+        is terminated, the relay marked cancelled and ended; the reason is kept in the process's history."""
+        text = (reason or "").strip()
+        if not text or len(text) > 500:
+            raise FormValidationError("the relay cannot be cancelled", [FieldError("reason", "required, 500 at most")])
+        with_retry(3, lambda: self._cancel_once(principal, relay_id, text))
+        return self.relay(principal, relay_id)
+
+    def _cancel_once(self, principal: Principal, relay_id: int, reason: str) -> None:
+        ctx = self._ctx
+        with ctx.uow(write=True) as uow:
+            relay = uow.agency.relay(relay_id)
+            if relay is None:
+                raise NotFound(f"no relay {relay_id}")
+            if not (principal.is_admin or principal.username == relay["agent"]):
+                raise PermissionDenied("only the relay's agent cancels it")
+            if not RelayStatus(relay["status"]).cancellable:
+                raise InvalidTransition(f"relay {relay['number']} is {relay['status']}: too late to cancel")
+            instance = uow.instances.get(relay["instance_id"], for_update=True) if relay["instance_id"] else None
+            if instance is not None and instance.status.is_open:
+                terminate_in(ctx, uow, instance, principal.username, CANCELLED_ACTION, reason)
+            values = {"status": RelayStatus.CANCELLED.value, "ended_at": ctx.now()}
+            if not uow.agency.save_relay(relay_id, relay["row_version"], values):
+                raise InvalidTransition(f"relay {relay['number']} changed meanwhile; reload")
+            uow.commit()
 
     def _open_case(self, uow: UnitOfWorkLike, relay: dict[str, Any], agent: str) -> Any:
         """The county window's receipt opens the real case, filed by the agent (channel "agent"); its materials
@@ -218,11 +257,13 @@ class AgencyService(MandateOperations):
         if not (ended or (case is not None and case["status"] in {"delivered", "not_accepted"})):
             return
         relay = event.uow.agency.relay(int(relay_id))
-        if relay is None or relay["status"] != RelayStatus.AT_COUNTY.value:
+        deciding = {RelayStatus.AT_COUNTY.value: Handover.COUNTY_VILLAGE, RelayStatus.AT_TOWN_DECIDING.value:
+                    Handover.TOWN_VILLAGE}.get(relay["status"]) if relay is not None else None  # fmt: skip
+        if relay is None or deciding is None:
             return
         result = (case or {}).get("result") or (case or {}).get("status") or "ended"
         by = event.actor or "system"
-        self._hand_over(event.uow, relay["id"], Handover.COUNTY_VILLAGE, [f"办理结果：{result}"], "", by, event.now)
+        self._hand_over(event.uow, relay["id"], deciding, [f"办理结果：{result}"], "", by, event.now)
         event.uow.agency.save_relay(relay["id"], relay["row_version"], {"status": RelayStatus.RETURNING.value})
         self._tell_process(event.uow, relay, "case_done", by)
 
@@ -236,7 +277,9 @@ class AgencyService(MandateOperations):
             actions = self._actions(uow, principal, relay)
             if not (actions or self._may_read(uow, principal, relay)):
                 raise PermissionDenied("this relay belongs to another village")
-            return relay_view(uow, relay, now, calendar, actions)
+            view = relay_view(uow, relay, now, calendar, actions)
+        mine = principal.is_admin or principal.username == relay["agent"]
+        return {**view, "may_cancel": mine and RelayStatus(relay["status"]).cancellable}
 
     def _may_read(self, uow: UnitOfWorkLike, principal: Principal, relay: dict[str, Any]) -> bool:
         if principal.is_admin or principal.has_role("supervisor") or principal.username == relay["agent"]:

@@ -76,6 +76,20 @@ class MandateOperations:
             uow.commit()
         return row
 
+    def end_assignment(self, principal: Principal, assignment_id: int) -> dict[str, Any]:
+        """An administrator ends a stationing: the member no longer signs for the village's town through it."""
+        if not principal.is_admin:
+            raise PermissionDenied("only an administrator ends a village assignment")
+        with self._ctx.uow(write=True) as uow:
+            row = uow.agency.assignment(assignment_id)
+            if row is None:
+                raise NotFound(f"no village assignment {assignment_id}")
+            now = self._ctx.now()
+            if not uow.agency.end_assignment(assignment_id, now):
+                raise InvalidTransition(f"assignment {assignment_id} has ended already")
+            uow.commit()
+        return {**row, "ended_at": now}
+
     def assignments(self, principal: Principal, town: str | None = None) -> list[dict[str, Any]]:
         if not principal.grants:
             raise PermissionDenied("only staff see the village assignments")

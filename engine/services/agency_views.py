@@ -130,7 +130,7 @@ def handover_view(row: dict[str, Any], calendar: WorkCalendar) -> dict[str, Any]
 def times(relay: dict[str, Any], handovers: list[dict[str, Any]], now: datetime, calendar: WorkCalendar) -> Any:
     """The time per level and the total since village intake, as the applicant and the staff see them."""
     recorded = [HandoverTimes(Handover(h["level"]), h["handed_at"], h["received_at"]) for h in handovers]
-    spans = level_spans(relay["started_at"], recorded, now, calendar)
+    spans = level_spans(relay["started_at"], recorded, now, calendar, Level(relay["deciding_level"]))
     total = total_span(relay["started_at"], relay["ended_at"], now, calendar)
     return [_span(s, calendar) for s in spans], _span(total, calendar)
 
@@ -206,5 +206,14 @@ def relay_view(
         "spans": spans,
         "total": total,
         "statutory": statutory_clock(uow, relay["case_no"], now, calendar),
+        "cancel_reason": cancel_reason(uow, relay) if status is RelayStatus.CANCELLED else None,
         "actions": actions,
     }
+
+
+def cancel_reason(uow: UnitOfWorkLike, relay: dict[str, Any]) -> str | None:
+    """Why the agent cancelled the relay: kept with the termination of its process."""
+    if relay["instance_id"] is None:
+        return None
+    events = [e for e in uow.instances.history(relay["instance_id"]) if e.action == "relay_cancelled"]
+    return str((events[-1].details or {}).get("reason", "")) if events else None

@@ -1,8 +1,11 @@
 """The towns' duty roster (值班表): generate a month's fair rotation from the town's staff and 代办员, show it,
 swap a slot with a reason, and say who is on duty at an instant (the public sees this weekend's duty).
+The public views (``public_*``) carry display names and days only; logins, swaps and their reasons are for
+signed-in staff.
 
-Who draws up and changes a town's roster: an administrator or one of that town's window officers (its
-``staff`` in processes/towns.toml); anybody may read it (the 值班表 hangs at the town centre's door)."""
+Who draws up and changes a town's roster: an administrator or one of that town's staff (role ``town_officer``,
+listed in its ``staff`` in processes/towns.toml); the public reads it by display names (the 值班表 hangs at
+the town centre's door), signed-in staff see logins and swaps too."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from engine.domain.roster import (
 )
 from engine.errors import ConcurrencyConflict, FieldError, FormValidationError, NotFound
 from engine.services.context import ServiceContext
-from engine.services.town_data import DirectoryCache, Town, TownDirectory, person, require_manager
+from engine.services.town_data import DirectoryCache, Town, TownDirectory, person, public_person, require_manager
 
 UPCOMING_DAYS = 14  # the public view looks this far ahead for the next rest days
 
@@ -48,23 +51,36 @@ class RosterService:
         year: int,
         month: int,
         *,
-        off_hours: bool = False,
+        off_hours: bool | None = None,
         leave: Mapping[str, list[str]] | None = None,
     ) -> dict[str, Any]:
-        """(Re)generate a month: every rest day, and each working day's off-hours when ``off_hours``; the turn
+        """(Re)generate a month: every rest day, and each working day's off-hours when ``off_hours`` (default:
+        the town's ``off_hours_duty`` in towns.toml, true unless the town keeps no evening duty); the turn
         carries on from the earlier months; a person's leave days are skipped."""
         town = self.directory().town(town_code)
         require_manager(town, principal)
+        if off_hours is None:
+            off_hours = town.plan.off_hours_duty
         first, last = _month(year, month)
         leave_days = _leave(leave or {}, town)
         calendar = self._ctx.runtime_calendar()
         now = self._ctx.now()
+        today = now.astimezone(calendar.zone).date()
         with self._ctx.uow(write=True) as uow:
-            history = [_assignment(r) for r in uow.roster.before(town.code, first)]
+            # Regenerating rewrites the month from today on: the days gone by are what happened (who was on
+            # duty, the swaps), and a swap already agreed for a later day stands. A month never drawn up yet
+            # is generated whole.
+            existing = uow.roster.between(town.code, first, last)
+            start = max(first, today) if existing else first
+            if start > last:
+                message = "这个月已过去，值班记录不再重排 / a past month's roster is kept as it was"
+                raise FormValidationError(message, [FieldError("month", message)])
+            swapped = [r for r in existing if r["day"] >= start and r["swapped_from"] is not None]
+            kept = {(r["day"], r["shift"]) for r in swapped}
+            history = [_assignment(r) for r in (*uow.roster.before(town.code, start), *swapped)]
+            slots = [s for s in duty_slots(start, last, calendar, off_hours=off_hours) if (s.day, s.shift) not in kept]
             try:
-                rotation = generate_rotation(
-                    town.pool(), duty_slots(first, last, calendar, off_hours=off_hours), leave_days, history
-                )
+                rotation = generate_rotation(town.pool(), slots, leave_days, history)
             except RosterError as exc:
                 raise FormValidationError(str(exc), [FieldError("leave", str(exc))]) from exc
             rows = [
@@ -72,7 +88,7 @@ class RosterService:
                  "generated_by": principal.username, "generated_at": now}
                 for a in rotation
             ]  # fmt: skip
-            uow.roster.replace(town.code, first, last, rows)
+            uow.roster.replace(town.code, start, last, rows)
             uow.commit()
         return self.month(town_code, year, month)
 
@@ -89,9 +105,24 @@ class RosterService:
             "year": year,
             "month": month,
             "hours": self.directory().hours.texts(),
+            "off_hours_duty": town.plan.off_hours_duty,  # the generate form's default
             "duties": [_duty(town, r) for r in rows],
             "pool": [{**(person(town, u) or {}), "counts": {s: counts[(u, s)] for s in SHIFTS}} for u in town.pool()],
         }
+
+    def public_month(self, town_code: str, year: int, month: int) -> dict[str, Any]:
+        """The month as posted at the door: each duty's day, shift and the officer's display name."""
+        town = self.directory().town(town_code)
+        full = self.month(town_code, year, month)
+        return {**{k: full[k] for k in ("town", "year", "month", "hours")},
+                "duties": [public_duty(town, d) for d in full["duties"]]}  # fmt: skip
+
+    def public_on_duty(self, town_code: str, instant: datetime | None = None) -> dict[str, Any]:
+        """Who takes intake at ``instant`` and the next two weeks' rest-day duties, by display name."""
+        town = self.directory().town(town_code)
+        now = self.on_duty_at(town_code, instant)
+        duty = public_duty(town, now["duty"]) if now["duty"] else None
+        return {**now, "duty": duty, "upcoming": [public_duty(town, d) for d in self.upcoming_rest_days(town_code)]}
 
     def on_duty_at(self, town_code: str, instant: datetime | None = None) -> dict[str, Any]:
         """Who takes intake at the town at ``instant`` (default now): the windows while open, else the officer
@@ -171,6 +202,18 @@ def _leave(raw: Mapping[str, Any], town: Town) -> dict[str, set[date]]:
 
 def _assignment(row: Mapping[str, Any]) -> Assignment:
     return Assignment(row["day"], row["shift"], row["username"])
+
+
+def public_duty(town: Town, duty: Mapping[str, Any]) -> dict[str, Any]:
+    """A duty as the public sees it: the day, the shift and who by display name (no login, no swap)."""
+    officer = duty.get("officer")
+    return {
+        "day": duty["day"],
+        "weekday": date.fromisoformat(duty["day"]).isoweekday(),
+        "shift": duty["shift"],
+        "label": SHIFT_LABELS.get(duty["shift"], duty["shift"]),
+        "officer": public_person(town, officer["username"]) if officer else None,
+    }
 
 
 def _duty(town: Town, row: Mapping[str, Any]) -> dict[str, Any]:

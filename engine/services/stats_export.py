@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from engine.domain.spreadsheet_cells import safe_row
+
 GROUPING_TITLES = {
     "department": "按部门", "window": "按窗口", "officer": "按经办人", "item": "按事项", "item_type": "按事项类型",
     "channel": "按渠道", "level": "按层级", "month": "按月", "quarter": "按季度",
@@ -38,7 +40,8 @@ def to_csv(report: dict[str, Any], by: str | None = None) -> bytes:
     period = f"{report['from']}～{report['to']}"
     title = GROUPING_TITLES.get(by or "", "")
     for row in report["groups"].get(by, []) if by else []:
-        writer.writerow([period, title, row["key"], row["label"], *_values(report, row["figures"])])
+        # group keys and labels are names people typed (departments, officers, items): never formulas
+        writer.writerow(safe_row([period, title, row["key"], row["label"], *_values(report, row["figures"])]))
     writer.writerow([period, title, "", TOTAL, *_values(report, report["totals"])])
     return out.getvalue().encode("utf-8-sig")
 

@@ -13,7 +13,7 @@ from engine.domain.catalogue import load_catalogue
 from engine.domain.organisation import load_organisation
 from engine.domain.organisation_model import Organisation, TownCentre
 from engine.domain.roster import OfficeHours
-from engine.domain.towns import FILE, TownPlan, TownsConfig, duty_pool, load_towns
+from engine.domain.towns import FILE, TOWN_OFFICER, TownPlan, TownsConfig, duty_pool, load_towns
 from engine.errors import NotFound, PermissionDenied
 
 ORGANISATION_FILE = "organisation.toml"
@@ -39,9 +39,10 @@ class Town:
         return {**names, **{a.username: a.name for a in self.centre.agents}}
 
     def manages_roster(self, principal: Principal) -> bool:
-        """An administrator, or a window officer of this town (the town's own staff draw up its roster)."""
+        """An administrator, or a town officer listed among this town's staff (towns.toml): the town's own
+        staff draw up its roster; another town's staff, a county window officer or a 代办员 do not."""
         return principal.is_admin or (
-            principal.has_role("window_officer") and principal.username in {p.username for p in self.plan.staff}
+            principal.has_role(TOWN_OFFICER) and principal.username in {p.username for p in self.plan.staff}
         )
 
     def may_receive(self, principal: Principal) -> bool:
@@ -97,10 +98,18 @@ class DirectoryCache:
 
 def require_manager(town: Town, principal: Principal) -> None:
     if not town.manages_roster(principal):
-        raise PermissionDenied(f"only {town.code}'s window officers or an administrator draw up its roster")
+        raise PermissionDenied(f"only {town.code}'s town officers or an administrator draw up its roster")
 
 
 def person(town: Town, username: str | None) -> dict[str, Any] | None:
+    """A person as signed-in staff see them: login name and display name."""
     if username is None:
         return None
     return {"username": username, "name": town.names().get(username, username)}
+
+
+def public_person(town: Town, username: str | None) -> dict[str, Any] | None:
+    """A person as the public sees them (notice board, public API): the display name only, never the login."""
+    if username is None:
+        return None
+    return {"name": town.names().get(username, username)}

@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.domain.access import Principal
 from engine.domain.case_clock import acceptance_due
+from engine.domain.case_codec import case_from_dict, case_to_dict
 from engine.domain.organisation_model import TOWN_WINDOW_CATEGORIES
 from engine.domain.roster import SHIFT_LABELS, counted_receipt, slot_at
 from engine.errors import FieldError, FormValidationError, InvalidTransition, NotFound, PermissionDenied
@@ -20,7 +21,7 @@ from engine.services.context import ServiceContext, UnitOfWorkLike, with_retry
 from engine.services.instances import after_start
 from engine.services.intake import may_open
 from engine.services.roster import RosterService
-from engine.services.town_data import Town, person
+from engine.services.town_data import Town, person, public_person
 
 
 class TownService:
@@ -32,7 +33,7 @@ class TownService:
     # -- the towns -----------------------------------------------------------------------------------------
     def overview(self) -> list[dict[str, Any]]:
         """Every town: windows by category with the items received and decided there, staff and agents (public:
-        it is what the town centre's notice board shows)."""
+        it is what the town centre's notice board shows, so people by their display names, no logins)."""
         directory = self._roster.directory()
         with self._ctx.uow() as uow:
             names = {i["code"]: i["name"] for i in uow.catalogue.all()}
@@ -87,6 +88,7 @@ class TownService:
             instance = opened.instance
             if slot is not None:
                 instance = _count_from(ctx, uow, instance, counted)
+                _case_counts_from(uow, opened.case_no, counted)
             uow.roster.add_intake(
                 {"case_no": opened.case_no, "service_point": town.code, "category": category, "received_at": now,
                  "counted_from": counted, "off_hours": slot is not None, "shift": slot.shift if slot else None,
@@ -191,6 +193,15 @@ def _count_from(ctx: ServiceContext, uow: UnitOfWorkLike, instance: Any, counted
     return fresh
 
 
+def _case_counts_from(uow: UnitOfWorkLike, case_no: str, counted: Any) -> None:
+    """Record on the case itself where its acceptance limit counts from: the case's own auto-acceptance
+    (第32条(四), Case.auto_accept_if_overdue) must agree with the recounted process timers."""
+    row = uow.cases.get(case_no, for_update=True)
+    case = case_from_dict(row["record"])
+    case.counted_from = counted
+    uow.cases.save(case_no, row["row_version"], {"record": case_to_dict(case)})
+
+
 def _town_view(town: Town, names: dict[str, str]) -> dict[str, Any]:
     def items(codes: tuple[str, ...]) -> list[dict[str, str]]:
         return [{"code": c, "name": names.get(c, c)} for c in codes]
@@ -206,7 +217,7 @@ def _town_view(town: Town, names: dict[str, str]) -> dict[str, Any]:
                 "code": windows[category].code if category in windows else None,
                 "name": windows[category].name if category in windows else category,
                 "staff": [
-                    person(town, p.username)
+                    public_person(town, p.username)
                     for p in town.plan.staff
                     if windows.get(category) and p.window == windows[category].code
                 ],
@@ -215,9 +226,10 @@ def _town_view(town: Town, names: dict[str, str]) -> dict[str, Any]:
             }
             for category in TOWN_WINDOW_CATEGORIES
         ],  # fmt: skip
-        "agents": [person(town, a.username) for a in town.centre.agents],
+        "agents": [public_person(town, a.username) for a in town.centre.agents],
         "stations": [
-            {"code": s.code, "name": s.name, "agent": person(town, s.agent.username)} for s in town.centre.stations
+            {"code": s.code, "name": s.name, "agent": public_person(town, s.agent.username)}
+            for s in town.centre.stations
         ],  # fmt: skip
         "inferred": sorted(town.plan.inferred),
     }

@@ -17,14 +17,14 @@ from tests.browser.conftest import PASSWORD
 from tests.browser.test_case_journey import sign_in_as
 from tests.conftest import CST, ROOT
 
-ITEM = "FW-MZ-002"  # 最低生活保障审核确认 (民政局)
+ITEM = "FXK-MZ-001"  # 特困人员供养审批 (民政局): the county decides it
 
 
 @pytest.fixture
 def village(deployed: Platform) -> Platform:
     deployed.catalogue.load()
     forms = sorted((ROOT / "forms").glob("*.json"))
-    paths = [ROOT / "processes" / "relay.bpmn", ROOT / "processes" / "items" / "item_fw_mz_002.bpmn", *forms]
+    paths = [ROOT / "processes" / "relay.bpmn", ROOT / "processes" / "items" / "item_fxk_mz_001.bpmn", *forms]
     deployed.definitions.deploy(read_paths(paths))
     deployed.accounts.add_user("sy_chengdong", PASSWORD, ["agent"], None)  # 城东社区为民服务站
     deployed.accounts.add_user("songyang_agent1", PASSWORD, ["agent"], None)  # 嵩阳镇为民服务中心

@@ -206,3 +206,50 @@ def test_the_reply_deadline_is_configurable(database_url: str, clock: FrozenCloc
         assert filed["reply_by"] == date(2026, 5, 7)  # 28–30 April, then 6 and 7 May
     finally:
         built.close()
+
+
+def test_a_complaint_never_accepted_warns_once_at_its_deadline(desk: Platform, clock: FrozenClock) -> None:
+    # left at 受理: the accept step carries the same deadline timer as the later steps
+    clock.set(datetime(2026, 4, 27, 10, 0, tzinfo=CST))
+    filed = file(desk, "conduct")
+    due = datetime(2026, 5, 14, 0, 0, tzinfo=CST)
+    [accept] = ready(desk, filed)
+    assert accept.element_id == "accept"
+    with desk.ctx.uow() as uow:
+        timers = uow.instances.timers_for(filed["instance_id"])
+    assert {t.due_at for t in timers} == {due}
+    clock.set(due - timedelta(minutes=1))
+    assert desk.timers.fire_due().fired == []
+    assert row(desk, filed)["warned_at"] is None
+    clock.set(due + timedelta(minutes=1))
+    assert len(desk.timers.fire_due().fired) == 1
+    warned = row(desk, filed)
+    assert warned["warned_at"] == clock.now() and warned["status"] == "received"
+    assert [t.task_id for t in ready(desk, filed)] == [accept.task_id]  # non-interrupting: still to accept
+    with desk.ctx.uow() as uow:
+        assert [n["kind"] for n in uow.notifications.for_user("complaint")] == ["complaint_overdue"]
+    # a day later nothing fires again; accepting it late starts the next step's timer, still no second warning
+    clock.advance(timedelta(days=1))
+    assert desk.timers.fire_due().fired == []
+    complete(desk, DESK, filed, "accept", {"summary": "受理"})
+    clock.advance(timedelta(minutes=1))
+    desk.timers.fire_due()
+    assert row(desk, filed)["warned_at"] == warned["warned_at"]
+    with desk.ctx.uow() as uow:
+        assert len(uow.notifications.for_user("complaint")) == 1
+    assert [c["overdue"] for c in desk.feedback.complaints(DESK) if c["id"] == filed["id"]] == [True]
+
+
+def test_every_step_before_the_reply_carries_the_deadline_warning() -> None:
+    """The diagram and the domain's LATE agree: each task up to 反馈 (受理 included) has a non-interrupting
+    deadline timer whose warning script the advance hook knows."""
+    from lxml import etree
+
+    from engine.domain.complaints import ARCHIVE, LATE
+
+    bpmn = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    root = etree.parse(str(ROOT / "processes" / "complaint.bpmn")).getroot()
+    tasks = {t.get("id") for t in root.iter(f"{bpmn}userTask")} - {ARCHIVE}
+    timers = root.iter(f"{bpmn}boundaryEvent")
+    assert {t.get("attachedToRef") for t in timers if t.get("cancelActivity") == "false"} == tasks
+    assert {s.get("id") for s in root.iter(f"{bpmn}scriptTask")} == set(LATE) == {f"late_{t}" for t in tasks}

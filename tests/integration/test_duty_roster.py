@@ -19,7 +19,8 @@ from tests.conftest import ADMIN, CST, ROOT, principal
 
 TOWN = "SONGYANG"
 ITEM = "FW-MZ-002"  # 最低生活保障审核确认: decided by the town (towns.toml)
-OFFICER = principal("songyang_sh", ("window_officer", "CENTRE"))
+# a town's window staff: 代办 intake centre-wide (as the town's 代办员) and the roster, never the county window
+OFFICER = principal("songyang_sh", ("agent", None), ("town_officer", None))
 APPLICANT = {"name": "张三", "id_number": "530123198001011234", "phone": "13800000000"}
 
 
@@ -114,15 +115,27 @@ def test_the_roster_says_who_is_on_duty_and_a_swap_moves_the_intake(towns: Platf
     assert towns.roster.on_duty_at(TOWN, datetime(2026, 10, 23, 10, 0, tzinfo=CST))["open"]
     case = open_case(towns, clock, datetime(2026, 10, 24, 11, 0, tzinfo=CST))
     assert case["on_duty"]["username"] == other
-    # working-day evenings were not asked for: nobody is on duty, so off-hours intake is refused
+    # working-day evenings are covered by default (towns.toml off_hours_duty, true unless a town says false)
+    evening = open_case(towns, clock, datetime(2026, 10, 22, 20, 0, tzinfo=CST))
+    assert evening["shift"] == OFF_HOURS
+    assert evening["on_duty"]["username"] == duty_on(towns, date(2026, 10, 22), OFF_HOURS)
+    # a roster drawn up without evening duty leaves nobody to take it: off-hours intake is refused
+    towns.roster.generate(OFFICER, TOWN, 2026, 11, off_hours=False)
     with pytest.raises(InvalidTransition, match="roster"):
-        open_case(towns, clock, datetime(2026, 10, 22, 20, 0, tzinfo=CST))
+        open_case(towns, clock, datetime(2026, 11, 4, 20, 0, tzinfo=CST))
 
 
 def test_only_the_towns_staff_draw_up_its_roster_and_receive_there(towns: Platform, clock: FrozenClock) -> None:
-    outsider = principal("yanglin_sh", ("window_officer", "CENTRE"))
+    outsider = principal("yanglin_sh", ("agent", None), ("town_officer", None))
     with pytest.raises(PermissionDenied):
         towns.roster.generate(outsider, TOWN, 2026, 10)
+    # neither a county window officer nor one of the town's 代办员 draws up the town's roster
+    for other in (
+        principal("songyang_sh", ("window_officer", "CENTRE")),
+        principal("songyang_agent1", ("agent", None)),
+    ):
+        with pytest.raises(PermissionDenied):
+            towns.roster.generate(other, TOWN, 2026, 10)
     towns.roster.generate(OFFICER, TOWN, 2026, 10)
     with pytest.raises(PermissionDenied):
         open_case(towns, clock, datetime(2026, 10, 19, 10, 0, tzinfo=CST), outsider)
@@ -143,3 +156,66 @@ def test_the_towns_overview_lists_windows_items_and_agents(towns: Platform) -> N
     assert {"code": "FW-MZ-002", "name": "最低生活保障审核确认"} in social["decides"]
     assert any(i["code"] == "FXK-MZ-001" for i in social["receives"])
     assert 2 <= len(songyang["agents"]) <= 3
+
+
+def _acceptance_task(platform: Platform, case_no: str) -> str:
+    with platform.ctx.uow() as uow:
+        instance_id = uow.cases.get(case_no)["instance_id"]
+        tasks = [t for t in uow.instances.tasks_for_instance(instance_id) if t.element_id == "acceptance"]
+    assert len(tasks) == 1, tasks
+    return str(tasks[0].task_id)
+
+
+def _case_record(platform: Platform, case_no: str) -> dict[str, Any]:
+    with platform.ctx.uow() as uow:
+        return dict(uow.cases.get(case_no)["record"])
+
+
+def test_the_saturday_case_may_still_be_refused_on_its_recounted_last_day(towns: Platform, clock: FrozenClock) -> None:
+    """The case's own acceptance limit (第32条(四) auto-acceptance) counts from the next opening too, not only
+    the process timers: refusing on Monday 10/26, the last day shown on the receipt, succeeds."""
+    towns.roster.generate(OFFICER, TOWN, 2026, 10)
+    weekend = open_case(towns, clock, datetime(2026, 10, 17, 10, 30, tzinfo=CST))
+    assert datetime.fromisoformat(weekend["acceptance_due"]) == datetime(2026, 10, 27, 0, 0, tzinfo=CST)
+    clock.set(datetime(2026, 10, 26, 10, 0, tzinfo=CST))
+    towns.tasks.complete(
+        ADMIN, _acceptance_task(towns, weekend["case_no"]), {"decision": "not_accept", "reasons": "不属于受理范围"}
+    )
+    record = _case_record(towns, weekend["case_no"])
+    assert record["status"] == "not_accepted" and not record["auto_accepted"]
+    assert record["counted_from"] == "2026-10-19T09:00:00+08:00"
+
+
+def test_a_saturday_case_left_past_its_limit_is_accepted_from_the_next_opening(
+    towns: Platform, clock: FrozenClock
+) -> None:
+    towns.roster.generate(OFFICER, TOWN, 2026, 10)
+    weekend = open_case(towns, clock, datetime(2026, 10, 17, 10, 30, tzinfo=CST))
+    clock.set(datetime(2026, 10, 27, 0, 5, tzinfo=CST))  # the runtime reads the clock for the timers
+    towns.timers.fire_due()
+    record = _case_record(towns, weekend["case_no"])
+    assert record["auto_accepted"] and record["status"] == "accepted"
+    assert record["accepted_at"] == record["counted_from"] == "2026-10-19T09:00:00+08:00"
+
+
+def test_regenerating_keeps_the_days_gone_by_and_the_agreed_swaps(towns: Platform, clock: FrozenClock) -> None:
+    towns.roster.generate(OFFICER, TOWN, 2026, 9)
+    towns.roster.generate(OFFICER, TOWN, 2026, 10)
+    pool = [p["username"] for p in towns.roster.month(TOWN, 2026, 10)["pool"]]
+    for day in (date(2026, 10, 3), date(2026, 10, 24)):  # one swap already past at regeneration, one to come
+        other = next(u for u in pool if u != duty_on(towns, day))
+        towns.roster.swap(OFFICER, TOWN, day, REST_DAY, other, "家中有事，调班")
+    before = towns.roster.month(TOWN, 2026, 10)["duties"]
+    clock.set(datetime(2026, 10, 20, 10, 0, tzinfo=CST))
+    leave = {u: ["2026-10-25", "2026-10-31"] for u in pool[:2]}  # the rest of the month changes
+    after = towns.roster.generate(OFFICER, TOWN, 2026, 10, leave=leave)["duties"]
+    past = [d for d in before if d["day"] < "2026-10-20"]
+    assert past and [d for d in after if d["day"] < "2026-10-20"] == past
+    swapped = {d["day"]: d for d in after if d["swap_reason"]}
+    assert set(swapped) == {"2026-10-03", "2026-10-24"}
+    assert swapped["2026-10-24"] == next(d for d in before if d["day"] == "2026-10-24")
+    assert all(d["officer"]["username"] not in pool[:2] for d in after if d["day"] in ("2026-10-25", "2026-10-31"))
+    # each slot once: the kept swap is not scheduled a second time
+    assert len({(d["day"], d["shift"]) for d in after}) == len(after)
+    with pytest.raises(FormValidationError, match="past month"):
+        towns.roster.generate(OFFICER, TOWN, 2026, 9)  # September is over: what happened stays on record

@@ -17,7 +17,8 @@ from engine.errors import FormValidationError, InvalidTransition, NotFound, Perm
 from engine.services.definitions import read_paths
 from tests.conftest import ADMIN, CST, ROOT, principal
 
-ITEM = "FW-MZ-002"  # 最低生活保障审核确认 (民政局): promised 20, statutory 25 working days
+ITEM = "FXK-MZ-001"  # 特困人员供养审批 (民政局), relayed up to the county: promised 20, statutory 25 working days
+TOWN_ITEM = "FW-MZ-002"  # 最低生活保障审核确认: 嵩阳镇 decides it itself (towns.toml)
 AGENT = principal("sy_chengdong", ("agent", None))  # 城东社区为民服务站 (嵩阳镇)
 OTHER_AGENT = principal("yl_shequ", ("agent", None))  # a village of another town
 TOWN = principal("songyang_agent1", ("agent", None))  # a 代办员 of 嵩阳镇为民服务中心
@@ -38,7 +39,12 @@ def at(day: int, hour: int) -> datetime:
 def agency(platform: Platform) -> Platform:
     platform.catalogue.load()  # the organisation's towns and stations, and the items
     forms = sorted((ROOT / "forms").glob("*.json"))
-    paths = [ROOT / "processes" / "relay.bpmn", ROOT / "processes" / "items" / "item_fw_mz_002.bpmn", *forms]
+    paths = [
+        ROOT / "processes" / "relay.bpmn",
+        ROOT / "processes" / "items" / "item_fxk_mz_001.bpmn",
+        ROOT / "processes" / "items" / "item_fw_mz_002.bpmn",
+        *forms,
+    ]
     platform.definitions.deploy(read_paths(paths), actor="test")
     for who in (AGENT, OTHER_AGENT, TOWN, STATIONED, COUNTY, OFFICER, REVIEWER, APPROVER, LAND_WINDOW):
         [(role, department)] = [(g.role, g.department) for g in who.grants]
@@ -202,3 +208,125 @@ def test_the_applicants_lookup_shows_the_total_since_village_intake_and_the_stat
     assert shown["statutory"]["acceptance_due"] is not None and "principal" not in shown
     with pytest.raises(NotFound):
         service.public_times(case_no, "wrong-code")
+
+
+def town_mandate(platform: Platform) -> str:
+    return str(mandate(platform, items=[ITEM, TOWN_ITEM])["number"])
+
+
+def test_an_item_the_town_decides_stops_at_the_town_which_opens_the_case_with_its_own_clock(
+    agency: Platform, clock: FrozenClock
+) -> None:
+    service = agency.agency
+    number = town_mandate(agency)
+    clock.set(at(10, 9))
+    relay = service.start_relay(AGENT, {"mandate": number, "item_code": TOWN_ITEM, "materials": MATERIALS})
+    relay_id = relay["id"]
+    assert (relay["deciding_level"], relay["deciding_label"]) == ("town", "乡镇为民服务中心")
+    county_relay = service.start_relay(AGENT, {"mandate": number, "item_code": ITEM, "materials": MATERIALS})
+    assert county_relay["deciding_level"] == "county"  # the same town relays the other item up
+
+    clock.set(at(11, 10))  # Wednesday, office hours: the town signs and opens the case there
+    received = service.act(TOWN, relay_id, "town_receipt")
+    case_no = received["case_no"]
+    assert received["status"] == "at_town_deciding" and received["query_code"]
+    assert case_no.startswith(TOWN_ITEM + "20260311")
+    assert received["actions"] == [] and relay_id not in [r["id"] for r in service.relays(COUNTY)]
+    assert [h["level"] for h in received["handovers"]] == ["village_town"]  # nothing goes to the county
+    case = agency.cases.show(AGENT, case_no)
+    assert case["channel"] == "agent" and set(case["record"]["materials"]) == set(MATERIALS)
+    town_receipt = agency.towns.receipt(case_no)  # received as a town receives a case
+    assert (town_receipt["town"], town_receipt["off_hours"], town_receipt["category"]) == (
+        "SONGYANG",
+        False,
+        "社会事务类",
+    )
+    assert town_receipt["received_by"]["username"] == "songyang_agent1"
+    complete(agency, COUNTY, case_no, {"decision": "accept"})
+    statutory = service.relay(AGENT, relay_id)["statutory"]
+    assert statutory["accepted_at"] == "2026-03-11 10:00"  # the town's 受理: its statutory clock
+
+    complete(agency, OFFICER, case_no, {"opinion": "入户调查属实"})
+    complete(agency, REVIEWER, case_no, {"approved": True, "opinion": "公示无异议"})
+    complete(agency, APPROVER, case_no, {"approved": True})
+    clock.set(at(13, 15))
+    complete(agency, COUNTY, case_no, {"method": "窗口领取"})
+    back = service.relay(AGENT, relay_id)
+    assert back["status"] == "returning" and back["handovers"][-1]["level"] == "town_village"
+    clock.set(at(16, 9))
+    done = service.act(AGENT, relay_id, "village_receipt")
+    assert done["status"] == "delivered"
+    spans = {s["level"]: (s["hours"], s["working_days"]) for s in done["spans"]}
+    assert spans == {"village": (25.0, 1), "town": (53.0, 2), "return": (66.0, 1)}
+    with agency.ctx.uow() as uow:
+        instance = uow.instances.get(uow.agency.relay(relay_id)["instance_id"])
+        steps = [e.element_id for e in uow.instances.history(instance.id) if e.element_id]
+    assert instance is not None and instance.status.value == "completed"
+    assert "town_handling" in steps and "county_receipt" not in steps
+
+
+def test_the_agent_cancels_a_relay_with_a_reason_until_the_county_receives_it(
+    agency: Platform, clock: FrozenClock
+) -> None:
+    service = agency.agency
+    number = mandate(agency)["number"]
+    start = {"mandate": number, "item_code": ITEM, "materials": MATERIALS}
+    relay_id = service.start_relay(AGENT, start)["id"]
+    service.act(TOWN, relay_id, "town_receipt")
+    assert service.relay(AGENT, relay_id)["may_cancel"] and not service.relay(TOWN, relay_id)["may_cancel"]
+    with pytest.raises(PermissionDenied):  # the town cannot cancel the agent's relay
+        service.cancel(TOWN, relay_id, "材料不全")
+    with pytest.raises(FormValidationError):
+        service.cancel(AGENT, relay_id, "  ")
+    clock.set(at(11, 9))
+    cancelled = service.cancel(AGENT, relay_id, "申请人决定自行到县中心办理")
+    assert (cancelled["status"], cancelled["ended_at"]) == ("cancelled", "2026-03-11 09:00")
+    assert cancelled["cancel_reason"] == "申请人决定自行到县中心办理" and cancelled["actions"] == []
+    with agency.ctx.uow() as uow:
+        instance = uow.instances.get(uow.agency.relay(relay_id)["instance_id"])
+    assert instance is not None and instance.status.value == "terminated"
+    with pytest.raises(PermissionDenied):
+        service.act(TOWN, relay_id, "town_forward")
+    with pytest.raises(InvalidTransition):
+        service.cancel(AGENT, relay_id, "再撤一次")
+
+    later = service.start_relay(AGENT, start)["id"]  # once the county opened the case it is too late
+    service.act(TOWN, later, "town_receipt")
+    service.act(TOWN, later, "town_forward")
+    assert service.relay(AGENT, later)["may_cancel"]
+    service.act(COUNTY, later, "county_receipt")
+    with pytest.raises(InvalidTransition, match="too late"):
+        service.cancel(AGENT, later, "申请人反悔")
+
+
+def test_an_administrator_ends_a_village_assignment(agency: Platform) -> None:
+    service = agency.agency
+    assigned = service.assign(ADMIN, "SONGYANG-V01", "sy_team")
+    relay_id = service.start_relay(AGENT, {"mandate": mandate(agency)["number"], "item_code": ITEM})["id"]
+    assert service.relay(STATIONED, relay_id)["actions"] == ["town_receipt"]
+    with pytest.raises(PermissionDenied):
+        service.end_assignment(STATIONED, assigned["id"])
+    ended = service.end_assignment(ADMIN, assigned["id"])
+    assert ended["ended_at"] is not None and service.assignments(ADMIN) == []
+    with pytest.raises(PermissionDenied):  # no longer one of the town's team
+        service.act(STATIONED, relay_id, "town_receipt")
+    with pytest.raises(InvalidTransition):
+        service.end_assignment(ADMIN, assigned["id"])
+    with pytest.raises(NotFound):
+        service.end_assignment(ADMIN, 999)
+
+
+def test_the_stats_report_by_level_counts_a_relayed_case_under_the_village(agency: Platform) -> None:
+    service = agency.agency
+    number = town_mandate(agency)
+    relay_id = service.start_relay(AGENT, {"mandate": number, "item_code": ITEM, "materials": MATERIALS})["id"]
+    service.act(TOWN, relay_id, "town_receipt")
+    service.act(TOWN, relay_id, "town_forward")
+    service.act(COUNTY, relay_id, "county_receipt")
+    town_relay = service.start_relay(AGENT, {"mandate": number, "item_code": TOWN_ITEM, "materials": MATERIALS})
+    service.act(TOWN, town_relay["id"], "town_receipt")
+    day = agency.clock.now().astimezone(CST).date()
+    report = agency.stats.report(ADMIN, day, day, ["level"])
+    by_level = {row["key"]: row["figures"]["agency_cases"] for row in report["groups"]["level"]}
+    assert by_level == {"village": 2}  # both filed in the village agent's name, whichever level decides
+    assert report["totals"]["agency_cases"] == 2

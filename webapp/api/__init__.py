@@ -28,6 +28,7 @@ def _authenticate() -> None:
 # the modules register their routes on bp
 from webapp.api import (  # noqa: E402,F401
     accountability,
+    agency,
     cases,
     centre,
     complaint_desk,

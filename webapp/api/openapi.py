@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from webapp.api.openapi_accountability import accountability_paths
+from webapp.api.openapi_agency import agency_paths
 from webapp.api.openapi_complaint_desk import complaint_desk_paths
 from webapp.api.openapi_discipline import discipline_paths
 from webapp.api.openapi_meetings import meeting_paths
@@ -299,6 +300,7 @@ def document() -> dict[str, Any]:
     paths.update(warning_paths())
     paths.update(town_paths())
     paths.update(complaint_desk_paths())
+    paths.update(agency_paths())
     reason_body = {"type": "object", "properties": {"reason": {"type": "string"}}}
     for action, summary in (
         ("withdraw", "撤回: the applicant withdraws (before the decision)"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.domain.complaints import ROUTES
+from engine.domain.feedback import COMPLAINT_CATEGORIES, COMPLAINT_SOURCES, ComplaintStatus
 from webapp.api.openapi_parts import ARR, OBJ, op, path_param, query, resp
 
 CALL = {
@@ -43,13 +45,68 @@ SURVEY = {
 ANSWERS = {"type": "object", "properties": {"answers": OBJ, "case_no": {"type": "string"}}}
 
 
+def progress_schema() -> dict[str, Any]:
+    """GET /complaints/{id}/progress as ComplaintProcessService.progress returns it (the complainant left out)."""
+    text, number, flag = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+    maybe = {"type": ["string", "null"]}
+    moment = {"type": "string", "format": "date-time"}
+    maybe_moment = {"type": ["string", "null"], "format": "date-time"}
+    complaint = {
+        "id": number,
+        "number": {**text, "description": "TS-<year>-<serial>"},
+        "source": {"type": "string", "enum": list(COMPLAINT_SOURCES)},
+        "source_label": {**text, "description": "投诉台 / 投诉电话 / 网上投诉 / 意见簿"},
+        "category": {"type": "string", "enum": [c.code for c in COMPLAINT_CATEGORIES]},
+        "category_label": text,
+        "department": {**maybe, "description": "the department complained about (corrected at 受理)"},
+        "case_no": maybe,
+        "subject": text,
+        "content": text,
+        "received_at": moment,
+        "recorded_by": {**maybe, "description": "the desk officer who wrote down a desk, phone or opinion-book one"},
+        "due_at": {**moment, "description": "the reply deadline: the end of its last working day"},
+        "reply_by": {"type": "string", "format": "date", "description": "the last working day to reply"},
+        "status": {"type": "string", "enum": [s.value for s in ComplaintStatus]},
+        "status_label": text,
+        "route": {"type": "string", "enum": list(ROUTES)},
+        "outcome": {**maybe, "description": "处置: 属实/不属实 and the measures"},
+        "reply": {**maybe, "description": "反馈: what the complainant was told"},
+        "closed_at": maybe_moment,
+        "warned_at": {**maybe_moment, "description": "when the reply-deadline warning fired (once)"},
+        "overdue": flag,
+    }
+    task = {
+        "type": "object",
+        "properties": {
+            "task_id": text,
+            "element_id": text,
+            "name": text,
+            "role": maybe,
+            "department": maybe,
+            "claimed_by": maybe,
+            "completed_by": maybe,
+            "completed_at": maybe_moment,
+        },
+    }
+    return {
+        "type": "object",
+        "required": ["complaint", "instance_id", "open_tasks", "history"],
+        "properties": {
+            "complaint": {"type": "object", "required": list(complaint), "properties": complaint},
+            "instance_id": {"type": ["integer", "null"]},
+            "open_tasks": {"type": "array", "items": task},
+            "history": {"type": "array", "items": task, "description": "the steps done, in order"},
+        },
+    }
+
+
 def complaint_desk_paths() -> dict[str, Any]:
     sid = path_param("survey_id", "integer")
     return {
         "/complaints/{complaint_id}/progress": {
             "get": op(
                 "A complaint's GB/T 36113 progress: the complaint (complainant left out), open tasks, steps done",
-                {"200": resp("progress", OBJ)},
+                {"200": resp("progress", progress_schema())},
                 401,
                 403,
                 404,

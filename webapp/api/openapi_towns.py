@@ -12,7 +12,10 @@ GENERATE = {
     "properties": {
         "year": {"type": "integer"},
         "month": {"type": "integer", "minimum": 1, "maximum": 12},
-        "off_hours": {"type": "boolean", "description": "also each working day's off-hours, not only rest days"},
+        "off_hours": {
+            "type": "boolean",
+            "description": "also each working day's off-hours (default: the town's off_hours_duty, true)",
+        },
         "leave": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
     },
 }
@@ -52,11 +55,13 @@ def town_paths() -> dict[str, Any]:
                       params=[code, query("at", "string")], public=True)
         },
         "/public/towns/{code}/roster": {
-            "get": op("A month's duty roster with each person's counts", {"200": resp("roster", OBJ)}, 404, 422,
-                      params=[code, *month], public=True)
+            "get": op("A month's duty roster as posted: days, shifts and display names", {"200": resp("roster", OBJ)},
+                      404, 422, params=[code, *month], public=True)
         },
         "/towns/{code}/roster": {
-            "post": op("Generate a month's fair rotation (the town's window officers or an administrator)",
+            "get": op("The full month: logins, swaps with their reasons, each person's counts (signed in)",
+                      {"200": resp("roster", OBJ)}, 401, 404, 422, params=[code, *month]),
+            "post": op("Generate a month's fair rotation (the town's own staff, town_officer, or an administrator)",
                        {"201": resp("roster", OBJ)}, 401, 403, 404, 422, body=GENERATE, params=[code])
         },
         "/towns/{code}/roster/swap": {

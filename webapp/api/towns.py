@@ -1,6 +1,7 @@
 """Town centres and their duty roster over the API: the towns (windows by category, items received and
 decided, agents), a month's roster, generating it, swapping a slot, who is on duty, and a case received at a
-town (off-hours with the officer on duty). The towns and who is on duty are public (the 值班表 is posted)."""
+town (off-hours with the officer on duty). The towns and who is on duty are public (the 值班表 is posted) by
+display names and days only; the full month (logins, swaps and their reasons) needs a sign-in."""
 
 from __future__ import annotations
 
@@ -43,29 +44,38 @@ def public_on_duty(code: str) -> ResponseReturnValue:
         raise FormValidationError("bad instant", [FieldError("at", "an ISO date-time with its zone")]) from None
     if at is not None and at.tzinfo is None:
         raise FormValidationError("bad instant", [FieldError("at", "an ISO date-time with its zone")])
-    roster = platform().roster
-    return jsonify({**roster.on_duty_at(code, at), "upcoming": roster.upcoming_rest_days(code)})
+    return jsonify(platform().roster.public_on_duty(code, at))
 
 
 @bp.get("/public/towns/<code>/roster")
 def public_roster(code: str) -> ResponseReturnValue:
-    """A month's duty roster (?year=&month=, default this month)."""
+    """A month's duty roster as posted (?year=&month=, default this month): days and display names only."""
+    year, month = _month_args()
+    return jsonify(platform().roster.public_month(code, year, month))
+
+
+@bp.get("/towns/<code>/roster")
+def roster_month(code: str) -> ResponseReturnValue:
+    """The full month for signed-in staff: logins, swaps with who handed over and why, each person's counts."""
+    current_principal()
     year, month = _month_args()
     return jsonify(platform().roster.month(code, year, month))
 
 
 @bp.post("/towns/<code>/roster")
 def generate_roster(code: str) -> ResponseReturnValue:
-    """Generate a month: {year, month, off_hours?, leave?: {username: [dates]}} (the town's window officers
-    or an administrator)."""
+    """Generate a month: {year, month, off_hours?, leave?: {username: [dates]}} (the town's own staff, role
+    town_officer, or an administrator); without off_hours, the town's own setting (evening duty unless it keeps none).
+    Regenerating rewrites the month from today on: past days and agreed swaps stay."""
     body = json_body()
     year, month = body.get("year"), body.get("month")
     leave = body.get("leave") or {}
     if not isinstance(leave, dict):
         raise FormValidationError("bad leave", [FieldError("leave", "{username: [dates]}")])
-    result = platform().roster.generate(
-        current_principal(), code, year, month, off_hours=bool(body.get("off_hours")), leave=leave
-    )
+    off_hours = body.get("off_hours")  # absent: the town's own off_hours_duty (towns.toml, true by default)
+    if off_hours is not None and not isinstance(off_hours, bool):
+        raise FormValidationError("bad off_hours", [FieldError("off_hours", "true or false")])
+    result = platform().roster.generate(current_principal(), code, year, month, off_hours=off_hours, leave=leave)
     return jsonify(result), 201
 
 

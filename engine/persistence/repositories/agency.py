@@ -30,6 +30,10 @@ class AgencyRepository:
         )
         return self._conn.execute(query.values(ended_at=at)).rowcount == 1
 
+    def assignment(self, assignment_id: int) -> dict[str, Any] | None:
+        row = self._conn.execute(select(village_assignments).where(village_assignments.c.id == assignment_id)).first()
+        return dict(row._mapping) if row else None
+
     def assignments(self, *, username: str | None = None, town: str | None = None) -> list[dict[str, Any]]:
         """Current (not ended) assignments, by station."""
         query = select(village_assignments).where(village_assignments.c.ended_at.is_(None))

@@ -34,10 +34,13 @@ class RosterRepository:
         return [dict(r._mapping) for r in self._conn.execute(query)]
 
     def replace(self, service_point: str, first: date, last: date, rows: list[dict[str, Any]]) -> None:
-        """Drop the period's assignments and insert ``rows`` (a regenerated month)."""
+        """Drop the period's assignments, except the swapped ones (an agreed hand-over stands), and insert
+        ``rows`` (a regenerated period)."""
         self._conn.execute(
             delete(duty_roster).where(
-                duty_roster.c.service_point == service_point, duty_roster.c.day.between(first, last)
+                duty_roster.c.service_point == service_point,
+                duty_roster.c.day.between(first, last),
+                duty_roster.c.swapped_from.is_(None),
             )
         )
         if rows:
