@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.access import Principal
+from engine.domain.cases import CaseStatus
 from engine.domain.mandates import (
     Handover,
     Level,
@@ -21,7 +22,14 @@ from engine.domain.mandates import (
     relay_number,
 )
 from engine.domain.records import InstanceStatus
-from engine.errors import FieldError, FormValidationError, InvalidTransition, NotFound, PermissionDenied
+from engine.errors import (
+    ConcurrentUpdate,
+    FieldError,
+    FormValidationError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+)
 from engine.services.agency_mandates import MandateOperations, _names, _text
 from engine.services.agency_town import TownDecisions, open_at_town
 from engine.services.agency_views import (
@@ -144,7 +152,8 @@ class AgencyService(MandateOperations):
         if errors:
             raise FormValidationError("the hand-over cannot be recorded", errors)
         opened = with_retry(3, lambda: self._act_once(principal, relay_id, action, materials, note))
-        view = self.relay(principal, relay_id)
+        # the window that just received the application (and opened its case) checks it with the full data
+        view = self.relay(principal, relay_id, receiving=opened is not None)
         if opened is not None:
             after_start(self._ctx, opened.instance, opened.snapshot)
             # shown once to the county window, who writes it on the receipt going back with the agent
@@ -234,12 +243,13 @@ class AgencyService(MandateOperations):
     def _actions(self, uow: UnitOfWorkLike, principal: Principal, relay: dict[str, Any]) -> list[str]:
         """What the viewer may sign on the relay as it stands."""
         status = RelayStatus(relay["status"])
+        staff = self.town_decides.staff()
         if status in (RelayStatus.TO_TOWN, RelayStatus.AT_TOWN):
-            if principal.is_admin or relay["town"] in towns_of(uow, principal.username):
+            if principal.is_admin or relay["town"] in towns_of(uow, principal.username, staff):
                 return ["town_receipt" if status is RelayStatus.TO_TOWN else "town_forward"]
         elif status is RelayStatus.TO_COUNTY:
             item = uow.catalogue.get(relay["item_code"]) or {}
-            if is_county_window(principal, item.get("department", "")):
+            if is_county_window(principal, item.get("department", ""), staff):
                 return ["county_receipt"]
         elif status is RelayStatus.RETURNING and (principal.is_admin or principal.username == relay["agent"]):
             return ["village_receipt"]
@@ -261,14 +271,17 @@ class AgencyService(MandateOperations):
                     Handover.TOWN_VILLAGE}.get(relay["status"]) if relay is not None else None  # fmt: skip
         if relay is None or deciding is None:
             return
-        result = (case or {}).get("result") or (case or {}).get("status") or "ended"
+        result = _result_label(event, case)
         by = event.actor or "system"
         self._hand_over(event.uow, relay["id"], deciding, [f"办理结果：{result}"], "", by, event.now)
-        event.uow.agency.save_relay(relay["id"], relay["row_version"], {"status": RelayStatus.RETURNING.value})
+        if not event.uow.agency.save_relay(relay["id"], relay["row_version"], {"status": RelayStatus.RETURNING.value}):
+            # another transaction moved the relay meanwhile: run the case's step again on fresh state
+            raise ConcurrentUpdate(f"relay {relay['number']} changed meanwhile")
         self._tell_process(event.uow, relay, "case_done", by)
 
     # -- reading ----------------------------------------------------------------------------------------------
-    def relay(self, principal: Principal, relay_id: int) -> dict[str, Any]:
+    def relay(self, principal: Principal, relay_id: int, *, receiving: bool = False) -> dict[str, Any]:
+        """One relay; ``receiving``: the viewer's signature just opened its case (they see the full data)."""
         now, calendar = self._ctx.now(), self._ctx.runtime_calendar()
         with self._ctx.uow() as uow:
             relay = uow.agency.relay(relay_id)
@@ -277,17 +290,19 @@ class AgencyService(MandateOperations):
             actions = self._actions(uow, principal, relay)
             if not (actions or self._may_read(uow, principal, relay)):
                 raise PermissionDenied("this relay belongs to another village")
-            view = relay_view(uow, relay, now, calendar, actions)
+            protected = not (receiving or _sees_principal(principal, relay, actions))
+            view = relay_view(uow, relay, now, calendar, actions, protected=protected)
         mine = principal.is_admin or principal.username == relay["agent"]
         return {**view, "may_cancel": mine and RelayStatus(relay["status"]).cancellable}
 
     def _may_read(self, uow: UnitOfWorkLike, principal: Principal, relay: dict[str, Any]) -> bool:
         if principal.is_admin or principal.has_role("supervisor") or principal.username == relay["agent"]:
             return True
-        if relay["town"] in towns_of(uow, principal.username):
+        staff = self.town_decides.staff()
+        if relay["town"] in towns_of(uow, principal.username, staff):
             return True
         item = uow.catalogue.get(relay["item_code"]) or {}
-        return relay["case_no"] is not None and is_county_window(principal, item.get("department", ""))
+        return relay["case_no"] is not None and is_county_window(principal, item.get("department", ""), staff)
 
     def relays(self, principal: Principal) -> list[dict[str, Any]]:
         """The relays the viewer works on: the agent's, the town team's, and those waiting for a county window
@@ -297,12 +312,17 @@ class AgencyService(MandateOperations):
             if principal.is_admin or principal.has_role("supervisor"):
                 rows = uow.agency.relays()
             else:
-                towns = sorted(towns_of(uow, principal.username))
+                towns = sorted(towns_of(uow, principal.username, self.town_decides.staff()))
                 rows = uow.agency.relays(agents=[principal.username], towns=towns)
                 seen = {r["id"] for r in rows}
                 waiting = uow.agency.relays_in_status([RelayStatus.TO_COUNTY.value])
                 rows += [r for r in waiting if r["id"] not in seen and self._actions(uow, principal, r)]
-            return [relay_view(uow, r, now, calendar, self._actions(uow, principal, r)) for r in rows]
+            views = []
+            for r in rows:
+                actions = self._actions(uow, principal, r)
+                protected = not _sees_principal(principal, r, actions)
+                views.append(relay_view(uow, r, now, calendar, actions, protected=protected))
+            return views
 
     def public_times(self, case_no: str, query_code: str) -> dict[str, Any] | None:
         """For the applicant's lookup (same code check as the case): the total time since the village intake,
@@ -321,3 +341,28 @@ class AgencyService(MandateOperations):
                 "status": status.value, "status_label": status.label, "spans": spans, "total": total,
                 "statutory": statutory_clock(uow, case_no, now, calendar),
             }  # fmt: skip
+
+
+def _sees_principal(principal: Principal, relay: dict[str, Any], actions: list[str]) -> bool:
+    """The principal's full name, ID number and phone: for the relay's (the mandate's) agent, an administrator,
+    and the window about to receive the application and open its case — the county window at its receipt,
+    or the town at its receipt of an item it decides. Town staff otherwise and supervisors see it masked."""
+    if principal.is_admin or principal.username == relay["agent"]:
+        return True
+    deciding_town = relay["deciding_level"] == Level.TOWN.value
+    return "county_receipt" in actions or (deciding_town and "town_receipt" in actions)
+
+
+#: the case's end as its relay hands it back: a withdrawal or termination is the action that ended the
+#: process (CaseService saves the case's own status only after the process's hooks ran)
+_ENDED_BY = {"case_withdraw": CaseStatus.WITHDRAWN, "case_terminate": CaseStatus.TERMINATED}
+
+
+def _result_label(event: AdvanceEvent, case: dict[str, Any] | None) -> str:
+    """The result handed back to the village as a label (准予, 不予受理, 撤回, ...), read as the case stands
+    after this step: for a process ended early, from the action recorded with its termination."""
+    if event.instance.status is InstanceStatus.TERMINATED:  # withdrawn, ended early, or stopped by an admin
+        ended = [e.action for e in event.uow.instances.history(event.instance.id) if e.action in _ENDED_BY]
+        return (_ENDED_BY[ended[-1]] if ended else CaseStatus.TERMINATED).label
+    code = (case or {}).get("result") or (case or {}).get("status")
+    return CaseStatus(code).label if code in {s.value for s in CaseStatus} else CaseStatus.COMPLETED.label

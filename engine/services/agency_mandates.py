@@ -11,8 +11,9 @@ from typing import Any
 from engine.domain.access import Principal
 from engine.domain.mandates import MandateKind, mandate_number, new_mandate
 from engine.errors import FieldError, FormValidationError, InvalidTransition, NotFound, PermissionDenied
+from engine.services.agency_town import TownDecisions
 from engine.services.agency_views import mandate_rules, mandate_view, station_of, towns_of
-from engine.services.context import ServiceContext, UnitOfWorkLike
+from engine.services.context import ServiceContext, UnitOfWorkLike, with_retry
 
 
 def _text(body: dict[str, Any], field: str, limit: int, errors: list[FieldError], *, required: bool = True) -> str:
@@ -51,8 +52,15 @@ def _day(body: dict[str, Any], field: str, errors: list[FieldError], default: da
         return None
 
 
+def _sees_principal(principal: Principal, row: dict[str, Any]) -> bool:
+    """The principal's full name, ID number and phone: for the mandate's agent and administrators only; the
+    town's staff and supervisors see the name masked."""
+    return principal.is_admin or row["agent"] == principal.username
+
+
 class MandateOperations:
     _ctx: ServiceContext
+    town_decides: TownDecisions  # set by AgencyService: also each town's window staff
 
     def _today(self) -> date:
         return self._ctx.now().astimezone(self._ctx.runtime_calendar().zone).date()
@@ -117,6 +125,21 @@ class MandateOperations:
         valid_to = _day(body, "valid_to", errors)
         if errors or valid_from is None or valid_to is None:
             raise FormValidationError("the mandate cannot be recorded", errors)
+        # the number is the year's count + 1: two agents signing at once collide on it, and the loser runs again
+        return dict(
+            with_retry(3, lambda: self._create_once(principal, person, kind, items, valid_from, valid_to, today))
+        )
+
+    def _create_once(
+        self,
+        principal: Principal,
+        person: dict[str, str],
+        kind: str,
+        items: list[str],
+        valid_from: date,
+        valid_to: date,
+        today: date,
+    ) -> dict[str, Any]:
         with self._ctx.uow(write=True) as uow:
             station = station_of(uow, principal.username)
             if station is None:
@@ -145,13 +168,15 @@ class MandateOperations:
         return mandate_view(row, today)
 
     def mandates(self, principal: Principal) -> list[dict[str, Any]]:
-        """The agent's own mandates; a town's staff see their villages' (principal masked); admins all."""
+        """The agent's own mandates; a town's staff see their villages' and supervisors every one (principal
+        masked); admins all in full."""
         today = self._today()
         with self._ctx.uow() as uow:
             if principal.is_admin or principal.has_role("supervisor"):
-                return [mandate_view(r, today) for r in uow.agency.mandates()]
+                rows = uow.agency.mandates()
+                return [mandate_view(r, today, protected=not _sees_principal(principal, r)) for r in rows]
             own = uow.agency.mandates(agents=[principal.username])
-            towns = towns_of(uow, principal.username)
+            towns = towns_of(uow, principal.username, self.town_decides.staff())
             stations = [p["code"] for p in uow.organisation.service_points() if p["parent_code"] in towns]
             others = uow.agency.mandates(stations=stations) if stations else []
         seen = {r["id"] for r in own}
@@ -159,7 +184,8 @@ class MandateOperations:
         return views + [mandate_view(r, today, protected=True) for r in others if r["id"] not in seen]
 
     def mandate(self, principal: Principal, number: str) -> dict[str, Any]:
-        """One mandate in full (for the printout): its agent, the town's staff and admins."""
+        """One mandate (for the printout): its agent, the town's staff, supervisors and admins; the principal
+        in full for the agent and admins only, masked for the others."""
         with self._ctx.uow() as uow:
             row = uow.agency.mandate(number)
             if row is None:
@@ -168,14 +194,14 @@ class MandateOperations:
             station = uow.organisation.service_point(row["station"]) or {}
             town = uow.organisation.service_point(station.get("parent_code") or "") or {}
             names = {code: (uow.catalogue.get(code) or {}).get("name", "") for code in row["items"]}
-        view = mandate_view(row, self._today())
+        view = mandate_view(row, self._today(), protected=not _sees_principal(principal, row))
         return {**view, "station_name": station.get("name"), "town_name": town.get("name"), "item_names": names}
 
     def _check_mandate_reader(self, uow: UnitOfWorkLike, principal: Principal, row: dict[str, Any]) -> None:
         if principal.is_admin or principal.has_role("supervisor") or row["agent"] == principal.username:
             return
         station = uow.organisation.service_point(row["station"]) or {}
-        if station.get("parent_code") not in towns_of(uow, principal.username):
+        if station.get("parent_code") not in towns_of(uow, principal.username, self.town_decides.staff()):
             raise PermissionDenied("this mandate belongs to another village")
 
     def suspend_mandate(self, principal: Principal, number: str, reason: str) -> dict[str, Any]:
@@ -209,4 +235,4 @@ class MandateOperations:
             if not uow.agency.save_mandate(row["id"], row["row_version"], values):
                 raise InvalidTransition(f"mandate {number} changed meanwhile; reload")
             uow.commit()
-        return mandate_view({**row, **values}, self._today())
+        return mandate_view({**row, **values}, self._today(), protected=not _sees_principal(principal, row))

@@ -15,7 +15,7 @@ from engine.domain.towns import TownPlan
 from engine.services.cases import CaseService
 from engine.services.context import ServiceContext, UnitOfWorkLike
 from engine.services.roster import RosterService
-from engine.services.towns import _count_from  # the same recount a town's own off-hours intake gets
+from engine.services.towns import case_counts_from, count_from  # the recount a town's own off-hours intake gets
 
 
 class TownDecisions:
@@ -44,6 +44,16 @@ class TownDecisions:
 
     def hours(self) -> Any:
         return self.roster.directory().hours if self.roster is not None else None
+
+    def staff(self) -> dict[str, frozenset[str]]:
+        """Each town's window staff (its ``staff`` in towns.toml), by town code."""
+        if self.roster is None:
+            return {}
+        try:
+            towns = self.roster.directory().towns()
+        except FileNotFoundError:
+            return {}
+        return {t.code: frozenset(p.username for p in t.plan.staff) for t in towns}
 
 
 def open_at_town(
@@ -74,7 +84,9 @@ def open_at_town(
     }  # fmt: skip
     opened = cases.open_in(uow, item, applicant, materials, "agent", relay["agent"], extra_data=extra)
     if slot is not None:
-        opened = replace(opened, instance=_count_from(ctx, uow, opened.instance, counted))
+        opened = replace(opened, instance=count_from(ctx, uow, opened.instance, counted))
+        # the case's own acceptance limit (and its auto-acceptance) counts from the next opening too
+        case_counts_from(uow, opened.case_no, counted)
     uow.roster.add_intake(
         {"case_no": opened.case_no, "service_point": relay["town"],
          "category": decisions.category(relay["town"], relay["item_code"]), "received_at": now,

@@ -4,7 +4,9 @@ the time per level, the total since village intake and the deciding window's sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from engine.domain.access import Principal
@@ -24,10 +26,14 @@ from engine.domain.mandates import (
     level_spans,
     total_span,
 )
+from engine.domain.towns import TOWN_OFFICER
 from engine.services.case_queries import CENTRE, mask_name
 from engine.services.context import UnitOfWorkLike
+from engine.services.town_data import read_directory
 
 VILLAGE, TOWN = "village", "town"
+#: each town's window staff (its ``staff`` in towns.toml) by town code
+TownStaff = Mapping[str, frozenset[str]]
 SPAN_LABELS = {"village": "村级", "town": "乡镇", "county": "县级", "return": "结果回交", "total": "合计"}
 
 
@@ -42,19 +48,40 @@ def station_of(uow: UnitOfWorkLike, username: str) -> dict[str, Any] | None:
     return next((p for p in points if p["kind"] == VILLAGE and _listed(p, username)), None)
 
 
-def towns_of(uow: UnitOfWorkLike, username: str) -> set[str]:
-    """The towns whose service team the user belongs to: a 代办员 of the town centre, or stationed in one of its
+def towns_of(uow: UnitOfWorkLike, username: str, staff: TownStaff) -> set[str]:
+    """The towns whose service team the user belongs to: a 代办员 of the town centre, one of its window staff
+    (``staff``: each town's ``staff`` in towns.toml, see ``TownDecisions.staff``), or stationed in one of its
     villages (驻点包村)."""
     points = uow.organisation.service_points()
     towns = {p["code"] for p in points if p["kind"] == TOWN and _listed(p, username)}
+    towns |= {town for town, names in staff.items() if username in names}
     return towns | {a["town"] for a in uow.agency.assignments(username=username)}
 
 
-def is_county_window(principal: Principal, department: str) -> bool:
-    """The item's department's window or the centre's general window (综合受理) receives relayed applications."""
-    return (
-        principal.is_admin or principal.holds("window_officer", department) or principal.holds("window_officer", CENTRE)
-    )
+def is_town_staff(principal: Principal, staff: TownStaff) -> bool:
+    """A town centre's window staff: the town role, or listed in a town's ``staff`` in towns.toml."""
+    return principal.has_role(TOWN_OFFICER) or any(principal.username in names for names in staff.values())
+
+
+def is_county_window(principal: Principal, department: str, staff: TownStaff) -> bool:
+    """The item's department's window or the county centre's general window (综合受理) receives relayed
+    applications. Town staff never do: databases where the old demo ran still grant them
+    ``window_officer@CENTRE``, which must not make a town officer the county window."""
+    if principal.is_admin:
+        return True
+    if is_town_staff(principal, staff):
+        return False
+    return principal.holds("window_officer", department) or principal.holds("window_officer", CENTRE)
+
+
+def town_staff_in(folder: Path) -> TownStaff:
+    """Each town's window staff read from a processes folder (for a service without the roster's cache);
+    none when the folder has no towns.toml."""
+    try:
+        towns = read_directory(folder).towns()
+    except FileNotFoundError:
+        return {}
+    return {t.code: frozenset(p.username for p in t.plan.staff) for t in towns}
 
 
 # -- mandates ----------------------------------------------------------------------------------------------------
@@ -70,13 +97,16 @@ def mandate_rules(row: dict[str, Any]) -> Mandate:
     )
 
 
+def protected_person(person: dict[str, Any]) -> dict[str, Any]:
+    """The principal as the town and supervisors see them: the name masked, no ID number, no phone."""
+    return {"name": mask_name(str(person.get("name", "")))}
+
+
 def mandate_view(row: dict[str, Any], today: date, *, protected: bool = False) -> dict[str, Any]:
     """A mandate for its agent and the town (``protected``: the principal's name masked, no id or phone)."""
     rules = mandate_rules(row)
     status = rules.effective_status(today)
-    principal = dict(row["principal"])
-    if protected:
-        principal = {"name": mask_name(principal.get("name", ""))}
+    principal = protected_person(row["principal"]) if protected else dict(row["principal"])
     return {
         "id": row["id"],
         "number": row["number"],
@@ -160,7 +190,8 @@ def statutory_clock(uow: UnitOfWorkLike, case_no: str | None, now: datetime, cal
     }
     at = case.completed_at or now
     if clock is None:
-        view["acceptance_due"] = local(acceptance_due(case.received_at, calendar).due_at, calendar)
+        # from the counted-from of an off-hours town intake (its next opening), else the receipt
+        view["acceptance_due"] = local(acceptance_due(case.acceptance_start, calendar).due_at, calendar)
         return view
     statutory = clock.statutory_due(calendar, at)
     view.update(
@@ -173,8 +204,16 @@ def statutory_clock(uow: UnitOfWorkLike, case_no: str | None, now: datetime, cal
 
 
 def relay_view(
-    uow: UnitOfWorkLike, relay: dict[str, Any], now: datetime, calendar: WorkCalendar, actions: list[str]
+    uow: UnitOfWorkLike,
+    relay: dict[str, Any],
+    now: datetime,
+    calendar: WorkCalendar,
+    actions: list[str],
+    *,
+    protected: bool = True,
 ) -> dict[str, Any]:
+    """The relay as a viewer sees it; ``protected`` (the default) masks the principal: only the agent, an
+    administrator and the window signing for the application at its receipt see the full name, ID and phone."""
     item = uow.catalogue.get(relay["item_code"]) or {}
     station = uow.organisation.service_point(relay["station"]) or {}
     town = uow.organisation.service_point(relay["town"]) or {}
@@ -190,7 +229,7 @@ def relay_view(
         "item_code": relay["item_code"],
         "item_name": item.get("name"),
         "department": item.get("department"),
-        "principal": dict(relay["principal"]),
+        "principal": protected_person(relay["principal"]) if protected else dict(relay["principal"]),
         "mandate": mandate.get("number"),
         "agent": relay["agent"],
         "station": relay["station"],

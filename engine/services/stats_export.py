@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from engine.domain.spreadsheet_cells import safe_row
+from engine.domain.spreadsheet_cells import safe_cell, safe_row
 
 GROUPING_TITLES = {
     "department": "按部门", "window": "按窗口", "officer": "按经办人", "item": "按事项", "item_type": "按事项类型",
@@ -46,6 +46,15 @@ def to_csv(report: dict[str, Any], by: str | None = None) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def _append_text_safe(sheet: Any, values: list[Any]) -> None:
+    """Append a row whose text cells stay text: openpyxl stores a string starting with "=" as a formula, so
+    names people typed (departments, items, officers) get the CSV's guard and the string type."""
+    sheet.append([safe_cell(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def _table(
     sheet: Any, report: dict[str, Any], header: list[str], rows: list[tuple[list[Any], dict[str, float]]]
 ) -> None:
@@ -56,7 +65,9 @@ def _table(
     for lead, figures in rows:
         values = _values(report, figures)
         # a percent cell holds a fraction shown as a percentage, so spreadsheet sums and charts work
-        sheet.append([*lead, *(v / 100 if u == "percent" else v for v, u in zip(values, units, strict=True))])
+        _append_text_safe(
+            sheet, [*lead, *(v / 100 if u == "percent" else v for v, u in zip(values, units, strict=True))]
+        )
         line = sheet.max_row
         for offset, unit in enumerate(units, start=len(lead) + 1):
             if unit in {"percent", "working_days"}:
@@ -81,9 +92,11 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for m in report["metrics"]:
-        notes.append([m["key"], m["zh"], m["en"], UNIT_LABELS[m["unit"]], BASIS_LABELS[m["basis"]], m["definition"]])
+        _append_text_safe(
+            notes, [m["key"], m["zh"], m["en"], UNIT_LABELS[m["unit"]], BASIS_LABELS[m["basis"]], m["definition"]]
+        )
     for by, note in report.get("groupings", {}).items():
-        notes.append([by, GROUPING_TITLES.get(by, by), "", "", "分组", note])
+        _append_text_safe(notes, [by, GROUPING_TITLES.get(by, by), "", "", "分组", note])
     notes.column_dimensions["F"].width = 100
     out = io.BytesIO()
     book.save(out)

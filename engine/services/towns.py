@@ -87,8 +87,8 @@ class TownService:
             )
             instance = opened.instance
             if slot is not None:
-                instance = _count_from(ctx, uow, instance, counted)
-                _case_counts_from(uow, opened.case_no, counted)
+                instance = count_from(ctx, uow, instance, counted)
+                case_counts_from(uow, opened.case_no, counted)
             uow.roster.add_intake(
                 {"case_no": opened.case_no, "service_point": town.code, "category": category, "received_at": now,
                  "counted_from": counted, "off_hours": slot is not None, "shift": slot.shift if slot else None,
@@ -179,8 +179,9 @@ def _checked_input(body: dict[str, Any]) -> _Input:
     return _Input(item_code, person_fields, {m.strip(): True for m in raw}, str(channel))
 
 
-def _count_from(ctx: ServiceContext, uow: UnitOfWorkLike, instance: Any, counted: Any) -> Any:
-    """Recount the timers the first steps set (the acceptance limit among them) from ``counted``."""
+def count_from(ctx: ServiceContext, uow: UnitOfWorkLike, instance: Any, counted: Any) -> Any:
+    """Recount the timers the first steps set (the acceptance limit among them) from ``counted`` (also for a
+    relay the town signs for off-hours, engine.services.agency_town)."""
     fresh = uow.instances.get(instance.id, for_update=True)
     snapshot = ctx.runtime.count_deadlines_from(fresh.state, counted)
     if snapshot is None:
@@ -193,7 +194,7 @@ def _count_from(ctx: ServiceContext, uow: UnitOfWorkLike, instance: Any, counted
     return fresh
 
 
-def _case_counts_from(uow: UnitOfWorkLike, case_no: str, counted: Any) -> None:
+def case_counts_from(uow: UnitOfWorkLike, case_no: str, counted: Any) -> None:
     """Record on the case itself where its acceptance limit counts from: the case's own auto-acceptance
     (第32条(四), Case.auto_accept_if_overdue) must agree with the recounted process timers."""
     row = uow.cases.get(case_no, for_update=True)

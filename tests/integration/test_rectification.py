@@ -199,6 +199,12 @@ def test_the_window_records_the_rating_of_the_fix(loop: Platform, clock: FrozenC
     complete(loop, OFFICER, number, "feedback", {"method": "visit", "content": "已当面解释"})
     with pytest.raises(PermissionDenied):
         loop.rectification.rate_fix_at_window(ENV_OFFICER, case_no, "basically")
+    # town staff are no county window, whatever stale window_officer@CENTRE grant an old demo database left them
+    stale_town_officer = principal("songyang_sh", ("agent", None), ("town_officer", None), ("window_officer", "CENTRE"))
+    listed_town_staff = principal("yanglin_jj", ("window_officer", "CENTRE"))  # in towns.toml's staff
+    for town_staff in (stale_town_officer, listed_town_staff):
+        with pytest.raises(PermissionDenied):
+            loop.rectification.rate_fix_at_window(town_staff, case_no, "basically")
     rated = loop.rectification.rate_fix_at_window(LAND_WINDOW, case_no, "basically")
     assert (rated["status"], rated["fix_rating_channel"], rated["classification_label"]) == (
         "closed",

@@ -13,9 +13,12 @@ import pytest
 
 from engine.bootstrap import Platform
 from engine.clock import FrozenClock
-from engine.errors import FormValidationError, InvalidTransition, NotFound, PermissionDenied
+from engine.domain.case_clock import acceptance_due
+from engine.errors import ConcurrentUpdate, FormValidationError, InvalidTransition, NotFound, PermissionDenied
+from engine.persistence.repositories.agency import AgencyRepository
 from engine.services.definitions import read_paths
 from tests.conftest import ADMIN, CST, ROOT, principal
+from tests.integration.test_concurrency import race
 
 ITEM = "FXK-MZ-001"  # 特困人员供养审批 (民政局), relayed up to the county: promised 20, statutory 25 working days
 TOWN_ITEM = "FW-MZ-002"  # 最低生活保障审核确认: 嵩阳镇 decides it itself (towns.toml)
@@ -330,3 +333,142 @@ def test_the_stats_report_by_level_counts_a_relayed_case_under_the_village(agenc
     by_level = {row["key"]: row["figures"]["agency_cases"] for row in report["groups"]["level"]}
     assert by_level == {"village": 2}  # both filed in the village agent's name, whichever level decides
     assert report["totals"]["agency_cases"] == 2
+
+
+# -- review fixes: town staff are no county window, the principal protected, the town's clock, the result ------
+SUPERVISOR = principal("supervisor", ("supervisor", None))
+#: 嵩阳镇's 社会事务 window officer (towns.toml staff) still holding the old demo's window_officer@CENTRE grant
+STALE_TOWN_OFFICER = principal("songyang_sh", ("agent", None), ("town_officer", None), ("window_officer", "CENTRE"))
+OTHER_TOWN_OFFICER = principal("yanglin_sh", ("agent", None), ("town_officer", None), ("window_officer", "CENTRE"))
+LISTED_TOWN_STAFF = principal("yanglin_jj", ("window_officer", "CENTRE"))  # in towns.toml's staff, no town role
+CENTRE_WINDOW = principal("centre_win", ("window_officer", "CENTRE"))  # the county centre's general window
+FULL = {"name": "张小梅", "id_number": "530127198001011234", "phone": "13800000000"}
+MASKED = {"name": "张**"}
+
+
+def test_the_towns_window_staff_sign_the_towns_hand_over_and_no_other_towns(agency: Platform) -> None:
+    service = agency.agency
+    relay_id = service.start_relay(AGENT, {"mandate": mandate(agency)["number"], "item_code": ITEM})["id"]
+    with pytest.raises(PermissionDenied):  # 杨林镇's officer is not 嵩阳镇's
+        service.act(OTHER_TOWN_OFFICER, relay_id, "town_receipt")
+    town_officer = principal("songyang_jj", ("agent", None), ("town_officer", None))
+    assert relay_id in [r["id"] for r in service.relays(town_officer)]
+    assert service.act(town_officer, relay_id, "town_receipt")["status"] == "at_town"
+    assert service.act(town_officer, relay_id, "town_forward")["status"] == "to_county"
+
+
+def test_a_town_officer_with_a_stale_centre_window_grant_is_no_county_window(agency: Platform) -> None:
+    service = agency.agency
+    relay_id = service.start_relay(AGENT, {"mandate": mandate(agency)["number"], "item_code": ITEM})["id"]
+    service.act(TOWN, relay_id, "town_receipt")
+    service.act(TOWN, relay_id, "town_forward")
+    for town_staff in (STALE_TOWN_OFFICER, OTHER_TOWN_OFFICER, LISTED_TOWN_STAFF):
+        with pytest.raises(PermissionDenied):  # refused to sign the county receipt
+            service.act(town_staff, relay_id, "county_receipt")
+    assert service.relay(STALE_TOWN_OFFICER, relay_id)["actions"] == []  # its own town's relay: readable only
+    for other_town in (OTHER_TOWN_OFFICER, LISTED_TOWN_STAFF):  # another town's relay: not listed, not readable
+        assert service.relays(other_town) == []
+        with pytest.raises(PermissionDenied):
+            service.relay(other_town, relay_id)
+    assert [r["id"] for r in service.relays(CENTRE_WINDOW)] == [relay_id]
+    assert service.act(CENTRE_WINDOW, relay_id, "county_receipt")["status"] == "at_county"
+    with pytest.raises(PermissionDenied):  # the opened case does not make it readable to a town officer either
+        service.relay(OTHER_TOWN_OFFICER, relay_id)
+
+
+def test_the_principal_is_shown_in_full_only_to_the_agent_an_admin_and_the_receiving_window(
+    agency: Platform,
+) -> None:
+    service = agency.agency
+    number = town_mandate(agency)
+    assert agency.agency.mandate(AGENT, number)["principal"] == FULL
+    assert agency.agency.mandate(ADMIN, number)["principal"] == FULL
+    for viewer in (TOWN, SUPERVISOR):  # the printable mandate: masked for the town's staff and supervisors
+        assert agency.agency.mandate(viewer, number)["principal"] == MASKED
+        assert [m["principal"] for m in agency.agency.mandates(viewer)] == [MASKED]
+    assert [m["principal"] for m in agency.agency.mandates(ADMIN)] == [FULL]
+    assert service.suspend_mandate(TOWN, number, "申请人外出务工")["principal"] == MASKED
+    service.renew_mandate(AGENT, number, "申请人返乡")
+
+    relay_id = service.start_relay(AGENT, {"mandate": number, "item_code": ITEM, "materials": MATERIALS})["id"]
+    assert service.relay(AGENT, relay_id)["principal"] == FULL
+    assert service.relay(ADMIN, relay_id)["principal"] == FULL
+    assert service.act(TOWN, relay_id, "town_receipt")["principal"] == MASKED  # relayed up: the town only passes it
+    assert service.act(TOWN, relay_id, "town_forward")["principal"] == MASKED
+    assert service.relay(SUPERVISOR, relay_id)["principal"] == MASKED
+    assert [r["principal"] for r in service.relays(TOWN)] == [MASKED]
+    assert [r["principal"] for r in service.relays(SUPERVISOR)] == [MASKED]
+    # the county window at the moment of receipt checks the application against the principal's papers
+    assert service.relay(COUNTY, relay_id)["principal"] == FULL
+    assert [r["principal"] for r in service.relays(COUNTY)] == [FULL]
+    assert service.act(COUNTY, relay_id, "county_receipt")["principal"] == FULL
+    assert service.relay(COUNTY, relay_id)["principal"] == MASKED  # afterwards the case carries the data
+
+    # an item the town decides: the town is the deciding window and opens the case at its receipt
+    town_relay = service.start_relay(AGENT, {"mandate": number, "item_code": TOWN_ITEM, "materials": MATERIALS})
+    assert service.relay(TOWN, town_relay["id"])["principal"] == FULL
+    assert service.act(TOWN, town_relay["id"], "town_receipt")["principal"] == FULL
+    assert service.relay(TOWN, town_relay["id"])["principal"] == MASKED
+
+
+def test_an_off_hours_town_receipt_counts_the_case_from_the_next_opening(agency: Platform, clock: FrozenClock) -> None:
+    service = agency.agency
+    number = town_mandate(agency)
+    clock.set(at(10, 17))
+    relay_id = service.start_relay(AGENT, {"mandate": number, "item_code": TOWN_ITEM, "materials": MATERIALS})["id"]
+    clock.set(at(10, 19))  # Tuesday evening: the officer on duty signs; the clocks count from Wednesday 09:00
+    received = service.act(TOWN, relay_id, "town_receipt")
+    case_no = received["case_no"]
+    town_receipt = agency.towns.receipt(case_no)
+    assert town_receipt["off_hours"] and datetime.fromisoformat(town_receipt["counted_from"]) == at(11, 9)
+    record = agency.cases.show(AGENT, case_no)["record"]
+    assert datetime.fromisoformat(record["counted_from"]) == at(11, 9)  # the case's own auto-acceptance agrees
+    calendar = agency.calendar.calendar()
+
+    def local(instant: datetime) -> str:
+        return instant.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+
+    from_opening = local(acceptance_due(at(11, 9), calendar).due_at)
+    assert from_opening != local(acceptance_due(at(10, 19), calendar).due_at)  # the test can tell them apart
+    assert received["statutory"]["acceptance_due"] == from_opening
+    assert local(datetime.fromisoformat(town_receipt["acceptance_due"])) == from_opening
+
+
+def test_a_withdrawn_county_case_hands_back_withdrawn_as_a_label(agency: Platform, clock: FrozenClock) -> None:
+    service = agency.agency
+    relay_id = service.start_relay(AGENT, {"mandate": mandate(agency)["number"], "item_code": ITEM})["id"]
+    service.act(TOWN, relay_id, "town_receipt")
+    service.act(TOWN, relay_id, "town_forward")
+    case_no = service.act(COUNTY, relay_id, "county_receipt")["case_no"]
+    complete(agency, COUNTY, case_no, {"decision": "accept"})
+    agency.cases.withdraw(COUNTY, case_no, "申请人书面申请撤回")
+    back = service.relay(AGENT, relay_id)
+    assert back["status"] == "returning" and back["actions"] == ["village_receipt"]
+    assert back["handovers"][-1]["level"] == "county_village"
+    assert back["handovers"][-1]["materials"] == ["办理结果：撤回"]  # not the case's status before the withdrawal
+
+
+def test_mandates_signed_at_the_same_instant_get_their_own_numbers(
+    agency: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = mandate(agency), mandate(agency)
+    assert (first["number"], second["number"]) == ("WT-2026-000001", "WT-2026-000002")
+    # an agent who counted before another's mandate was saved collides on the number and is run again
+    counts = iter([1])
+    real = AgencyRepository.count_mandates
+    monkeypatch.setattr(
+        AgencyRepository, "count_mandates", lambda self, prefix: next(counts, None) or real(self, prefix)
+    )
+    assert mandate(agency)["number"] == "WT-2026-000003"
+    with agency.ctx.uow(write=True) as uow, pytest.raises(ConcurrentUpdate):  # the collision itself is retryable
+        taken = uow.agency.mandate("WT-2026-000001") or {}
+        uow.agency.add_mandate({k: v for k, v in taken.items() if k not in {"id", "row_version"}})
+
+
+def test_two_agents_registering_at_once_both_succeed(agency: Platform) -> None:
+    body = {"principal": {"name": "李四"}, "items": [ITEM], "valid_to": "2026-03-31"}
+    results = race(
+        lambda: agency.agency.create_mandate(AGENT, body), lambda: agency.agency.create_mandate(OTHER_AGENT, body)
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(r["number"] for r in results) == ["WT-2026-000001", "WT-2026-000002"]

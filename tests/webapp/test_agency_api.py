@@ -72,6 +72,7 @@ def test_a_mandate_is_signed_suspended_renewed_and_terminated_over_the_api(clien
     assert bad.status_code == 422 and bad.json["error"]["details"][0]["field"] == "items"
     assert [m["principal"] for m in town.get("/agency/mandates").json] == [{"name": "张**"}]
     assert agent.get(f"/agency/mandates/{number}").json["principal"]["phone"] == "13800000000"
+    assert town.get(f"/agency/mandates/{number}").json["principal"] == {"name": "张**"}  # the printout: masked
     assert other.get(f"/agency/mandates/{number}").status_code == 403
     assert agent.get("/agency/mandates/WT-2026-999999").status_code == 404
 

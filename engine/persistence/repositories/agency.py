@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
+from engine.errors import ConcurrentUpdate
 from engine.persistence.tables import mandates, relay_handovers, relays, village_assignments
 
 
@@ -49,7 +51,12 @@ class AgencyRepository:
         return int(self._conn.execute(query).scalar_one())
 
     def add_mandate(self, row: dict[str, Any]) -> int:
-        result = self._conn.execute(insert(mandates).values(**row, row_version=1).returning(mandates.c.id))
+        """Insert a mandate; its number taken meanwhile by another agent's raises ConcurrentUpdate (retryable:
+        the transaction is spoilt on PostgreSQL, so the use case runs again and counts afresh)."""
+        try:
+            result = self._conn.execute(insert(mandates).values(**row, row_version=1).returning(mandates.c.id))
+        except IntegrityError as exc:
+            raise ConcurrentUpdate(f"mandate number {row.get('number')} was taken meanwhile") from exc
         return int(result.scalar_one())
 
     def mandate(self, number: str) -> dict[str, Any] | None:
@@ -83,7 +90,11 @@ class AgencyRepository:
         return int(self._conn.execute(query).scalar_one())
 
     def add_relay(self, row: dict[str, Any]) -> int:
-        result = self._conn.execute(insert(relays).values(**row, row_version=1).returning(relays.c.id))
+        """Insert a relay; its number taken meanwhile raises ConcurrentUpdate (retryable), as for a mandate."""
+        try:
+            result = self._conn.execute(insert(relays).values(**row, row_version=1).returning(relays.c.id))
+        except IntegrityError as exc:
+            raise ConcurrentUpdate(f"relay number {row.get('number')} was taken meanwhile") from exc
         return int(result.scalar_one())
 
     def relay(self, relay_id: int) -> dict[str, Any] | None:
