@@ -108,6 +108,19 @@ def test_withdrawal_and_termination_end_the_case_and_its_process(app: Flask) -> 
     assert [t for t in win.get("/tasks").json if t["case_no"] in {first, second}] == []
 
 
+def test_town_staff_with_a_stale_centre_window_grant_cannot_withdraw_a_county_case(
+    app: Flask, platform: Platform
+) -> None:
+    client = app.test_client()
+    case_no = _open(User(client, "win"))
+    platform.accounts.add_user("town_clerk", PASSWORD, ["window_officer"], "CENTRE")  # left over from a set-up
+    platform.accounts.add_user("town_clerk", PASSWORD, ["town_officer"], None)
+    platform.accounts.add_user("centre_clerk", PASSWORD, ["window_officer"], "CENTRE")
+    assert User(client, "town_clerk").post(f"/cases/{case_no}/withdraw", {"reason": "代为撤回"}).status_code == 403
+    withdrawn = User(client, "centre_clerk").post(f"/cases/{case_no}/withdraw", {"reason": "申请人书面申请撤回"})
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
+
+
 def test_an_instant_item_is_completed_on_the_spot(platform: Platform) -> None:
     platform.catalogue.load()
     forms = sorted((ROOT / "forms").glob("*.json"))
