@@ -45,7 +45,9 @@ def _person(username: str, department: str | None) -> Principal:
 def generate_discipline(settings: Settings, out: Callable[[str], None]) -> int:
     """Staff cards, today's attendance and two announcements; returns how many officers signed in."""
     zone = ZoneInfo(settings.timezone)
-    now = datetime.now(zone)
+    # the demo's day stops before the afternoon session ends: after the day's close nothing can be signed,
+    # so a demo loaded in the evening still shows today's attendance
+    now = min(datetime.now(zone), datetime.combine(datetime.now(zone).date(), time(16, 50), zone))
     clock = FrozenClock(now)
     platform = build_platform(settings, clock)
     admin = Principal("admin", grants=frozenset({RoleGrant("admin", None)}))
