@@ -3,16 +3,16 @@ for an instant item (即办件), accept and complete on the same screen."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, session
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.domain.access import Principal
 from engine.errors import ConcurrencyConflict, FormValidationError, InvalidTransition, NotFound, PermissionDenied
 from webapp.auth import platform
+from webapp.form_nonces import new_nonce, spend_nonce
 from webapp.form_render import errors_by_field
 from webapp.notices import render_notice
 from webapp.public import TYPES
@@ -32,22 +32,6 @@ def _officer() -> Principal:
     principal = signed_in_principal()
     assert principal is not None  # login_required ran first
     return principal
-
-
-def _new_nonce() -> str:
-    """A one-time token per intake form, so a double click or a reload cannot open the same case twice."""
-    nonce = secrets.token_urlsafe(16)
-    session[_NONCES] = [*session.get(_NONCES, [])[-19:], nonce]
-    return nonce
-
-
-def _spend_nonce(nonce: str) -> bool:
-    known = list(session.get(_NONCES, []))
-    if nonce not in known:
-        return False
-    known.remove(nonce)
-    session[_NONCES] = known
-    return True
 
 
 @bp.get("")
@@ -78,7 +62,7 @@ def _form(
         values=values,
         errors=errors,
         message=message,
-        nonce=_new_nonce(),
+        nonce=new_nonce(_NONCES, keep=20),
         channels=channel_labels(),
         delivery_methods=DELIVERY_METHODS,
         department_name=dict(platform().accounts.departments()).get(item["department"], item["department"]),
@@ -128,7 +112,7 @@ def receive(code: str) -> ResponseReturnValue:
         errors["delivery"] = _("请选择送达方式")
     if errors:
         return _form(item, values, errors, 422, _("请更正标红的字段"))
-    if not _spend_nonce(request.form.get("nonce", "")):
+    if not spend_nonce(_NONCES, request.form.get("nonce", "")):
         return render_template("pages/error.html", message=_("该表单已提交过，请在我的待办或办件中查看")), 409
     names = [m["name"] for m in item["guide"].get("materials", [])]
     body = {

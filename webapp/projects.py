@@ -3,10 +3,9 @@ and the project page with its triage, extension and steward's-note forms."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -17,6 +16,7 @@ from engine.services.project_flow import may_steward
 from engine.services.project_views import ProjectProgress, TimelineEntry
 from webapp.auth import platform
 from webapp.clerk import last_day
+from webapp.form_nonces import new_nonce, spend_nonce
 from webapp.form_render import errors_by_field
 from webapp.project_forms import register_body, triage_errors, triage_values
 from webapp.project_words import STATE_CLASSES, STATUS_CLASSES, WARNING_COLOURS, project_words
@@ -45,22 +45,6 @@ def _viewer() -> Principal:
 
 def _refused(message: str, status: int) -> ResponseReturnValue:
     return render_template("pages/error.html", message=message), status
-
-
-def _new_nonce() -> str:
-    """A one-time token per registration form, so a double click cannot register the same project twice."""
-    nonce = secrets.token_urlsafe(16)
-    session[_NONCES] = [*session.get(_NONCES, [])[-9:], nonce]
-    return nonce
-
-
-def _spend_nonce(nonce: str) -> bool:
-    known = list(session.get(_NONCES, []))
-    if nonce not in known:
-        return False
-    known.remove(nonce)
-    session[_NONCES] = known
-    return True
 
 
 @bp.get("")
@@ -97,7 +81,7 @@ def timeline_rows(timeline: list[TimelineEntry], project: ProjectProgress) -> li
 
 def _register_form(values: dict[str, Any], errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
     return render_template(
-        "pages/projects_new.html", values=values, errors=errors, stages=STAGES, nonce=_new_nonce()
+        "pages/projects_new.html", values=values, errors=errors, stages=STAGES, nonce=new_nonce(_NONCES, keep=10)
     ), status
 
 
@@ -116,7 +100,7 @@ def register() -> ResponseReturnValue:
     if not may_steward(viewer):
         return _refused(_("只有快速通道窗口（联审办）可以登记重点项目"), 403)
     values = {key: request.form.get(key, "").strip() for key in request.form if key not in {"csrf_token", "nonce"}}
-    if not _spend_nonce(request.form.get("nonce", "")):
+    if not spend_nonce(_NONCES, request.form.get("nonce", "")):
         return _refused(_("该表单已提交过，请在重点项目跟踪中查看"), 409)
     try:
         created = platform().projects.register(viewer, register_body(values))

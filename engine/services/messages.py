@@ -20,7 +20,7 @@ def _deliver_one(ctx: ServiceContext, instance_id: int, name: str, payload: Any,
         if instance is None or instance.status != InstanceStatus.RUNNING:
             return False
         try:
-            snapshot = ctx.runtime.deliver(instance.state, name, payload)
+            thrown = deliver_in(ctx, uow, instance, name, payload, actor)
         except InvalidTransition:
             return False
         except ScriptError as error:
@@ -28,19 +28,9 @@ def _deliver_one(ctx: ServiceContext, instance_id: int, name: str, payload: Any,
             record_incident(uow, instance, error, action, actor, ctx.now())
             uow.commit()
             return True
-        apply_snapshot(
-            ctx,
-            uow,
-            instance,
-            snapshot,
-            now=ctx.now(),
-            actor=actor,
-            action="message_received",
-            details={"name": name, "payload": payload},
-        )
         uow.commit()
     ctx.notify_due(instance.next_due_at)
-    dispatch_thrown(ctx, instance, snapshot.thrown_messages)
+    dispatch_thrown(ctx, instance, thrown)
     return True
 
 
