@@ -143,10 +143,12 @@ def trip(error: SandboxError) -> NoReturn:
 
 def _checkpoint() -> None:
     """Called from sandboxed loops and handlers: re-raise a caught sandbox error, re-arm a lost tracer."""
+    if isinstance(sys.exc_info()[1], GeneratorExit):
+        # a suspended generator being closed (by the garbage collector, during or after a tripped run):
+        # let close() finish; re-raising the trip here would only become an "exception ignored" warning
+        raise GeneratorExit
     run = getattr(_state, "run", None)
-    if run is None:  # e.g. a suspended generator closed by the garbage collector after the run
-        if isinstance(sys.exc_info()[1], GeneratorExit):
-            raise GeneratorExit  # let close() finish without running the handler
+    if run is None:  # sandboxed code called back after its run ended
         trip(SandboxViolation("sandboxed code cannot run outside the sandbox"))
     if run.tripped is not None:
         raise run.tripped
