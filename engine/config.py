@@ -45,6 +45,19 @@ class Settings:
     rectification_days: int = 5
     #: working days to answer a complaint (engine.services.complaints; 十堰: 10)
     complaint_reply_workdays: int = 10
+    #: public rate limits per client IP (webapp.rate_limits), in the limits syntax ("10/minute;100/day"). Every
+    #: case lookup (page and API share one count); lookups that miss (wrong number or query code) also count
+    #: against the stricter ``_miss`` limit; public form posts (好差评, complaints, surveys) share another.
+    ratelimit_enabled: bool = True
+    ratelimit_lookup: str = "10/minute;100/day"
+    ratelimit_lookup_miss: str = "5/minute;30/day"
+    ratelimit_public_forms: str = "5/minute;50/day"
+    #: where the counts live. "memory://" counts per server process: with several processes (gunicorn workers,
+    #: several hosts) each has its own count, so an exact global limit needs a shared storage, e.g. "redis://host:6379"
+    ratelimit_storage_uri: str = "memory://"
+    #: reverse proxies in front of the app whose X-Forwarded-For is trusted for the client IP; 0 = none (the header
+    #: is ignored: anyone can forge it, so it is trusted only when a proxy you run sets it)
+    trusted_proxy_hops: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -70,6 +83,12 @@ class Settings:
             joint_meeting_chair=env.get("ONESTOP_JOINT_MEETING_CHAIR", "分管副县长"),
             rectification_days=int(env.get("ONESTOP_RECTIFICATION_DAYS", "5")),
             complaint_reply_workdays=int(env.get("ONESTOP_COMPLAINT_REPLY_WORKDAYS", "10")),
+            ratelimit_enabled=env.get("ONESTOP_RATELIMIT_ENABLED", "1").lower() not in {"0", "false", "no", "off"},
+            ratelimit_lookup=env.get("ONESTOP_RATELIMIT_LOOKUP", "10/minute;100/day"),
+            ratelimit_lookup_miss=env.get("ONESTOP_RATELIMIT_LOOKUP_MISS", "5/minute;30/day"),
+            ratelimit_public_forms=env.get("ONESTOP_RATELIMIT_PUBLIC_FORMS", "5/minute;50/day"),
+            ratelimit_storage_uri=env.get("ONESTOP_RATELIMIT_STORAGE_URI", "memory://"),
+            trusted_proxy_hops=int(env.get("ONESTOP_TRUSTED_PROXY_HOPS", "0")),
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
 

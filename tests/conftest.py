@@ -81,7 +81,7 @@ def make_settings(url: str, tmp: Path, **overrides: object) -> Settings:
         forms_dir=ROOT / "forms",
         secret_key="test-secret-" + uuid.uuid4().hex,
         password_hashing="fast",
-        **overrides,
+        **{"ratelimit_enabled": False, **overrides},  # on in production; tests/webapp/test_rate_limits.py turns it on
     )
 
 

@@ -35,6 +35,7 @@ def create_app(
     from webapp.meetings import bp as meetings_bp
     from webapp.migration_pages import bp as migration_bp
     from webapp.projects import bp as projects_bp
+    from webapp.rate_limits import register as register_rate_limits
     from webapp.rectification_pages import bp as rectification_bp
     from webapp.reports import bp as reports_bp
     from webapp.supervision import bp as supervision_bp
@@ -70,4 +71,5 @@ def create_app(
     app.register_blueprint(surveys_bp)
     app.register_blueprint(agency_bp)
     app.register_blueprint(towns_bp)
+    register_rate_limits(app, platform.settings)  # after every blueprint: it wraps public views
     return app
