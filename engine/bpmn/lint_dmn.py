@@ -113,9 +113,26 @@ def rule_cell_expressions(doc: ParsedDocument) -> list[Problem]:
     return problems
 
 
+def rule_entries_have_text(doc: ParsedDocument) -> list[Problem]:
+    """SpiffWorkflow reads each rule cell's <text>; a cell without one stops it loading the table."""
+    problems = []
+    for local in ("inputEntry", "outputEntry"):
+        for entry in _dmn(doc, local):
+            if next(entry.iterchildren(f"{{{doc.namespace}}}text"), None) is None:
+                problems.append(
+                    doc.problem(
+                        entry,
+                        f"{local} {entry.get('id') or ''} of a decision rule has no <text>: add one "
+                        "(write - for an input that matches anything)",
+                    )
+                )
+    return problems
+
+
 DMN_RULES: tuple[tuple[str, DmnRule], ...] = (
     ("dmn_decisions", rule_decision_count),
     ("dmn_unsupported", rule_supported_constructs),
     ("dmn_prefix", rule_namespace_prefix),
     ("dmn_expression", rule_cell_expressions),
+    ("dmn_entry_text", rule_entries_have_text),
 )

@@ -13,7 +13,14 @@ from engine.bpmn.lint_base import describe
 from engine.errors import Problem
 
 # Topics whose SpiffWorkflow report carries no usable element: a lint finding anywhere in the file covers it.
-FILE_LEVEL_TOPICS = {"data_store", "definition_name", "dmn_decisions", "dmn_unsupported", "dmn_prefix"}
+FILE_LEVEL_TOPICS = {
+    "data_store",
+    "definition_name",
+    "dmn_decisions",
+    "dmn_unsupported",
+    "dmn_prefix",
+    "dmn_entry_text",
+}
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,15 @@ def _too_deep(_: re.Match[str], where: _Where) -> tuple[str | None, str]:
     )
 
 
+def _not_a_coordinate(m: re.Match[str], where: _Where) -> tuple[str | None, str]:
+    """SpiffWorkflow reads the diagram's shape positions (dc:Bounds x, y) as floats while parsing."""
+    value = m[1] if len(m[1]) <= 40 else m[1][:40] + "…"
+    return "diagram_number", (
+        f"a diagram shape has a position (x or y of dc:Bounds) that is not a number ({value!r}): "
+        "fix it or re-save the file with a BPMN modeler"
+    )
+
+
 def _missing_attribute(m: re.Match[str], where: _Where) -> tuple[str | None, str]:
     return "attribute", f"{where.label()} lacks the required attribute {m[1] or m[2]!r}: add it"
 
@@ -214,6 +230,8 @@ _TEMPLATES: tuple[tuple[str, str, str], ...] = (
     (r"XPathEvalError.*Undefined namespace prefix", "dmn_prefix",
      "DMN elements use a namespace prefix the engine cannot read: write them in the default namespace or "
      "with the prefix 'dmn:'"),
+    (r"'(?:Input|Output)Entry' object has no attribute 'text'", "dmn_entry_text",
+     "a decision rule has an input or output entry without <text>: add one (write - for any value)"),
     (r"^IndexError", "dmn_unsupported",
      "the engine cannot read this decision (decision services, business knowledge models and literal "
      "expressions are not supported): use one plain decision table per file"),
@@ -228,6 +246,7 @@ _HANDLERS: tuple[tuple[str, Handler], ...] = (
     (r"RecursionError|maximum recursion depth", _too_deep),
     (r"'list' object has no attribute 'tag'|No decisions found|Multiple decision", _multiple_decisions),
     (r"KeyError\('(.*?)'\)|^KeyError: '(.*?)'", _missing_attribute),
+    (r"could not convert string to float: '(.*)'", _not_a_coordinate),
 )
 # fmt: on
 RULES: list[tuple[re.Pattern[str], Handler]] = [

@@ -95,6 +95,7 @@ def document() -> dict[str, Any]:
                 400,
                 401,
                 403,
+                422,
                 params=[
                     _query("status"),
                     _query("process_id"),

@@ -45,7 +45,10 @@ def op(
 
 
 def path_param(name: str, kind: str = "string") -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+    schema: dict[str, Any] = {"type": kind}
+    if kind == "integer":  # what the <int:...> route converter matches (webapp.request_limits); others are 404
+        schema.update(minimum=0, maximum=2**63 - 1)
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def query(name: str, kind: str = "string") -> dict[str, Any]:

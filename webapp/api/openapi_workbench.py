@@ -200,6 +200,7 @@ def workbench_paths() -> dict[str, Any]:
                 {"200": resp("complaints", ARR)},
                 401,
                 403,
+                422,
                 params=[query("status"), query("category"), query("limit", "integer")],
             ),
             "post": op(
@@ -223,6 +224,7 @@ def workbench_paths() -> dict[str, Any]:
                 {"200": resp("ratings", OBJ)},
                 401,
                 403,
+                422,
                 params=[query("stage"), query("bad"), query("department"), query("limit", "integer")],
             )
         },

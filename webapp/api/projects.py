@@ -12,6 +12,7 @@ from typing import Any
 from flask import jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
+from engine.errors import FieldError, FormValidationError
 from engine.services.project_views import ChildProgress, ProjectProgress
 from webapp.api import bp
 from webapp.api.render import json_body
@@ -96,12 +97,24 @@ def project_triage_options(code: str) -> ResponseReturnValue:
     )
 
 
+def _check_prerequisites(reviews: object) -> None:
+    """Each review's prerequisites are item codes (text): anything else was a 500 deeper down."""
+    for index, review in enumerate(reviews if isinstance(reviews, list) else []):
+        needs = review.get("prerequisites") if isinstance(review, dict) else None
+        if isinstance(needs, list) and not all(isinstance(code, str) for code in needs):
+            raise FormValidationError(
+                "the triage is invalid",
+                [FieldError(f"reviews[{index}].prerequisites", "a list of item codes (text)")],
+            )
+
+
 @bp.post("/projects/<code>/triage")
 def triage_project(code: str) -> ResponseReturnValue:
     """{reviews: [{item_code, prerequisites: [item codes]}], steward, lead_department}; the answer carries each
     new case's query code once."""
     body = json_body()
     reviews = body.get("reviews")
+    _check_prerequisites(reviews)
     result = platform().projects.triage(
         current_principal(),
         code,

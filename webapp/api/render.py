@@ -9,6 +9,7 @@ from typing import Any
 from flask import request
 
 from engine.errors import FieldError, FormValidationError, OnestopError
+from webapp.request_limits import out_of_range
 
 
 def jsonable(value: Any) -> Any:
@@ -32,6 +33,11 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise FormValidationError(
             "the request body must be a JSON object", [FieldError("_body", "expected a JSON object")]
+        )
+    too_big = out_of_range(body)
+    if too_big is not None:  # no stored row has such a number; the database driver would fail on it
+        raise FormValidationError(
+            "a number in the request is too large", [FieldError(too_big, "a whole number of at most 19 digits")]
         )
     return body
 
