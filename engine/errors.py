@@ -115,3 +115,10 @@ class MigrationRefused(InvalidTransition):
     (``[{element_id, name, reason}]``); nothing was changed. HTTP 409."""
 
     code = "migration_refused"
+
+
+class DatabaseUnavailable(OnestopError):
+    """The database server cannot be reached (restarting, down, connection lost): nothing to fix in the request;
+    the same request may succeed shortly. HTTP 503."""
+
+    code = "database_unavailable"

@@ -1,4 +1,5 @@
-"""Create the SQLAlchemy engine for a URL: SQLite in WAL mode with real transactions, or PostgreSQL."""
+"""Create the SQLAlchemy engine for a URL: SQLite in WAL mode with real transactions, or PostgreSQL (whose
+lost-server errors become DatabaseUnavailable)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.pool import StaticPool
+
+from engine.errors import DatabaseUnavailable
 
 IMMEDIATE_FLAG = "onestop_begin_immediate"
 
@@ -55,7 +59,30 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    event.listen(engine, "handle_error", _unavailable)
+    return engine
+
+
+# SQLSTATE classes of a lost server: connection exceptions (08…), operator intervention (57P01 admin shutdown,
+# 57P02 crash shutdown, 57P03 cannot connect now: the server is starting or stopping)
+_UNAVAILABLE_SQLSTATES = ("08", "57P")
+
+
+def _unavailable(context: ExceptionContext) -> BaseException | None:
+    """A PostgreSQL server that is down or restarting becomes one clear error (DatabaseUnavailable → HTTP 503)
+    instead of a bare driver error. pool_pre_ping already replaces connections a restart broke; this names what
+    happens while the server is really away. The pool still invalidates the broken connection as usual."""
+    if context.is_pre_ping:
+        return None  # the pool reconnects quietly; only a failed reconnect reaches the caller
+    error = context.original_exception
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    no_server = context.connection is None and not sqlstate  # connecting failed: refused, reset, no such host
+    operational = isinstance(error, context.dialect.loaded_dbapi.OperationalError)
+    if operational and (context.is_disconnect or no_server or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)):
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return DatabaseUnavailable(f"the database is unavailable: {first_line}")
+    return None
 
 
 def attach_counter(engine: Engine) -> StatementCounter:
