@@ -1,4 +1,5 @@
-"""Concurrent completions: the same task twice gives one success and one 409; parallel branches both survive.
+"""Concurrent completions: N clients on one task give one success and N-1 conflicts (409); parallel branches
+all survive.
 
 These run on whichever database the suite runs on; .ci/run runs the whole suite on PostgreSQL as well.
 """
@@ -15,7 +16,7 @@ from engine.bootstrap import Platform
 from engine.domain.records import InstanceStatus
 from engine.errors import ConcurrencyConflict, ConcurrentUpdate
 from engine.services.advance import apply_snapshot
-from tests.conftest import ADMIN, ENV, HOUSING, LAND, WINDOW
+from tests.conftest import ADMIN, APPROVER, ENV, HOUSING, LAND, WINDOW, principal
 
 INTAKE = {"applicant_name": "王五", "materials_complete": True, "accepted": True}
 
@@ -69,24 +70,42 @@ def test_a_stale_save_is_refused_not_lost(deployed: Platform) -> None:
     assert data["review_land"]["opinion"] == "用地同意" and data["review_housing"]["opinion"] == "住建同意"
 
 
-@pytest.mark.parametrize("rounds", [6])
-def test_same_task_completed_twice_at_once_one_wins_one_conflicts(deployed: Platform, rounds: int) -> None:
+@pytest.mark.parametrize(("clients", "rounds"), [(2, 6), (8, 3)])
+def test_same_task_completed_by_n_clients_at_once_one_wins_the_rest_conflict(
+    deployed: Platform, clients: int, rounds: int
+) -> None:
+    """N reviewers of one department press 'complete' on one task at the same moment: exactly one completion is
+    saved (the winner's opinion, by the winner), every other gets ConcurrencyConflict (HTTP 409), and the
+    instance carries on intact from the winner's completion."""
+    reviewers = [principal(f"land-{i}", ("reviewer", "LAND")) for i in range(clients)]
     for n in range(rounds):
         iid = accepted_instance(deployed, n)
         task = review_task(deployed, LAND, iid)
         outcomes = race(
             *[
-                lambda op=op, task=task: deployed.tasks.complete(LAND, task, {"approved": True, "opinion": op})
-                for op in ("甲意见", "乙意见")
+                lambda who=who, task=task: deployed.tasks.complete(
+                    who, task, {"approved": True, "opinion": f"{who.username}的意见"}
+                )
+                for who in reviewers
             ]
         )
-        wins = [o for o in outcomes if not isinstance(o, Exception)]
+        winners = [i for i, o in enumerate(outcomes) if not isinstance(o, Exception)]
         conflicts = [o for o in outcomes if isinstance(o, ConcurrencyConflict)]
-        assert len(wins) == 1 and len(conflicts) == 1, outcomes
-        history = [
-            e for e in deployed.instances.show(ADMIN, iid).history if e.action == "task_completed" and e.task_id == task
-        ]
-        assert len(history) == 1
+        assert len(winners) == 1 and len(conflicts) == clients - 1, outcomes
+        winner = reviewers[winners[0]].username
+        view = deployed.instances.show(ADMIN, iid)
+        completions = [e for e in view.history if e.action == "task_completed" and e.task_id == task]
+        assert [e.actor for e in completions] == [winner]
+        assert view.data["review_land"]["opinion"] == f"{winner}的意见"
+        assert view.instance.status == InstanceStatus.RUNNING
+        land = next(t for t in view.tasks if t.task_id == task)
+        assert land.state.value == "completed" and land.completed_by == winner
+        ready = sorted(t.element_id for t in view.tasks if t.state.value == "ready")
+        assert ready == ["review_env", "review_housing"]  # the other branches untouched, nothing advanced twice
+        # the saved state still works: the remaining reviews complete and the process reaches the approval
+        for who in (HOUSING, ENV):
+            deployed.tasks.complete(who, review_task(deployed, who, iid), {"approved": True, "opinion": "同意"})
+        assert [t.element_id for t in deployed.tasks.inbox(APPROVER) if t.instance_id == iid] == ["approve"]
 
 
 @pytest.mark.parametrize("rounds", [6])
