@@ -73,16 +73,19 @@ class AccountRepository:
             )
 
     def principal(self, username: str) -> Principal | None:
-        user = self._conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
-        if user is None:
+        # One statement (an outer join of the account and its grants): every API request resolves its bearer, so
+        # this read sits on the hot path of each request.
+        rows = self._conn.execute(
+            select(users.c.username, users.c.display_name, user_roles.c.role, user_roles.c.department)
+            .select_from(users.outerjoin(user_roles, user_roles.c.user_id == users.c.id))
+            .where(users.c.username == username, users.c.active.is_(True))
+        ).all()
+        if not rows:
             return None
-        grants = self._conn.execute(
-            select(user_roles.c.role, user_roles.c.department).where(user_roles.c.user_id == user.id)
-        )
         return Principal(
-            username=user.username,
-            display_name=user.display_name,
-            grants=frozenset(RoleGrant(r.role, r.department) for r in grants),
+            username=rows[0].username,
+            display_name=rows[0].display_name,
+            grants=frozenset(RoleGrant(r.role, r.department) for r in rows if r.role is not None),
         )
 
     def user_id(self, username: str) -> int | None:
