@@ -18,6 +18,7 @@ from engine.services.agency import AgencyService
 from engine.services.calendar import CalendarService
 from engine.services.cases import CaseService
 from engine.services.catalogue import CatalogueService
+from engine.services.colour_schedule import rebuild_colour_schedule
 from engine.services.complaints import ComplaintProcessService
 from engine.services.consultations import ConsultationService
 from engine.services.context import ServiceContext
@@ -168,6 +169,9 @@ def wire_warnings(platform: Platform) -> None:
     """New thresholds or a changed calendar move the colour changes of open cases: rebuild their timers."""
     platform.catalogue.after_load.append(platform.warnings.rebuild_all)
     platform.calendar.after_change.append(platform.warnings.rebuild_all)
+    # and the supervision board's stored colour schedule with them
+    platform.catalogue.after_load.append(lambda: rebuild_colour_schedule(platform.ctx))
+    platform.calendar.after_change.append(lambda: rebuild_colour_schedule(platform.ctx))
 
 
 def wire_meetings(platform: Platform) -> None:

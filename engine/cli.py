@@ -74,8 +74,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from engine.services.colour_schedule import rebuild_colour_schedule
+
     platform = _platform(args, migrate=True)
     print(f"database migrated: {platform.settings.database_url}")
+    print(f"supervision colour schedule: {rebuild_colour_schedule(platform.ctx)} open cases")
     return 0
 
 

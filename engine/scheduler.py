@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from engine.bootstrap import Platform
+from engine.services.colour_schedule import rebuild_colour_schedule
 from engine.services.context import log
 
 WAKE_JOB = "onestop-wake"
@@ -41,6 +42,9 @@ class TimerScheduler:
         self._interval = safety_interval or platform.settings.scheduler_safety_interval
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._lock = threading.Lock()
+        # the wake-up and the safety net are two jobs (max_instances is per job): their runs take turns, since
+        # two at once in one process only contend for the GIL and the write lock
+        self._run_lock = threading.Lock()
         self._next_wake: datetime | None = None
         # the earliest due time notified while a run was in progress (that run must not plan past it)
         self._notified_during_run: datetime | None = None
@@ -69,6 +73,7 @@ class TimerScheduler:
         self._scheduler.add_job(self.close_attendance, close_time, id=DISCIPLINE_JOB, coalesce=True)
         self._platform.calendar.ensure_current_years()
         self._platform.warnings.rebuild_all()  # open cases' warning timers, as thresholds and calendar are now
+        rebuild_colour_schedule(self._platform.ctx)  # and the supervision board's stored colours
         self.run_due()  # timers that fell due while nothing ran fire now, once
         if self._platform.clock.now().astimezone(meeting_time.timezone).time() >= at:
             self.convene_meetings()  # started after today's meeting time: convene what is due (idempotent)
@@ -107,14 +112,20 @@ class TimerScheduler:
 
     def run_due(self) -> None:
         """Fire everything that is due, then plan the next wake-up at the earliest remaining timer."""
+        with self._run_lock:
+            self._run_due()
+
+    def _run_due(self) -> None:
         with self._lock:
             self._running, self._notified_during_run = True, None
         earliest: datetime | None = None
+        progressed, started = False, self._platform.clock.now()
         try:
             report = self._platform.timers.fire_due()
             if report.failed:
                 log.warning("timer failures: %s", report.failed)
-            self._platform.warnings.fire_due()  # the warning cards' own schedule (warning_timers)
+            warned = self._platform.warnings.fire_due()  # the warning cards' own schedule (warning_timers)
+            progressed = bool(report.fired or warned.issued)
             dues = [self._platform.instances.earliest_due(), self._platform.warnings.earliest_due()]
             earliest = min((d for d in dues if d is not None), default=None)
         except Exception:
@@ -125,9 +136,13 @@ class TimerScheduler:
             self._next_wake = None
             if candidates:
                 target = min(candidates)
-                # something still due now failed or raced; back off briefly instead of spinning
-                retry_at = self._platform.clock.now() + _RETRY_BACKOFF
-                self._plan(target if target > retry_at else retry_at)
+                now = self._platform.clock.now()
+                if target > now:
+                    self._plan(target)
+                elif progressed or target > started:  # fell due while this run went on: again at once
+                    self._plan(now)
+                else:  # due before this run and not fired by it: it failed or raced; back off, don't spin
+                    self._plan(now + _RETRY_BACKOFF)
 
     def convene_meetings(self) -> None:
         """The daily meeting job (also callable directly): convene the meetings due today, once."""

@@ -299,6 +299,10 @@ cases = Table(
     Column("row_version", Integer, nullable=False),
     Column("created_by", String(64)),
 )
+# the statistics' flow reads (repositories/stats.py cases_touching, migration 0020): older cases accepted in a
+# period, and older cases completed in or after it (received_at in the index filters the long tail there)
+Index("ix_cases_accepted_at", cases.c.accepted_at)
+Index("ix_cases_completed_at_received_at", cases.c.completed_at, cases.c.received_at)
 
 # the written notices (文书) each case step produces: 受理通知书, 一次性告知单, 决定书 …
 notices = Table(
@@ -350,6 +354,8 @@ violations = Table(
     Column("reference", String(64), nullable=False),
     Column("details", JSON, nullable=False),
 )
+# the statistics' ledger entries of a period (repositories/stats.py violations_between, migration 0020)
+Index("ix_violations_at", violations.c.at)
 
 # the organisation (processes/organisation.toml, editable by an administrator): the centre, its sub-centres, the
 # town 为民服务中心 and village 为民服务站; ``agents`` lists the 代办员 the data names (accounts are separate)
@@ -915,4 +921,59 @@ relay_handovers = Table(
     Column("received_by", String(64)),
     Column("received_at", TS),
     UniqueConstraint("relay_id", "level"),
+)
+
+
+# -- the colour schedule of open cases, for the supervision board (migration 0021) --
+
+# one row per accepted, undecided case (status accepted or paused): when its colour turns yellow, red and
+# overdue while its clock stands as it is (engine/domain/colour_schedule.py; NULL: not until the clock changes),
+# rewritten in the transaction that changes the clock, so the board counts colours at any instant in SQL
+case_colours = Table(
+    "case_colours",
+    metadata,
+    Column("case_no", String(64), ForeignKey("cases.case_no"), primary_key=True),
+    Column("item_code", String(64), nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("window", String(32)),
+    Column("paused", Boolean, nullable=False),  # an open pause stops the clock
+    Column("remaining_days", Integer),  # a stopped clock's working days left (fixed); NULL while it runs
+    Column("rank_day", Date),  # a running clock's days left = signed working days from today to this day
+    Column("yellow_at", TS),
+    Column("red_at", TS),
+    Column("overdue_at", TS),
+    Column("computed_at", TS, nullable=False),
+)
+# the board's colour counts per department and window: one scan of this covering index
+Index(
+    "ix_case_colours_board",
+    case_colours.c.department,
+    case_colours.c.window,
+    case_colours.c.yellow_at,
+    case_colours.c.red_at,
+    case_colours.c.overdue_at,
+)
+# the worst cases first: running clocks by rank day, stopped ones by their days left (the fewest working days
+# left first), read a page at a time
+Index(
+    "ix_case_colours_worst",
+    case_colours.c.paused,
+    case_colours.c.rank_day,
+    case_colours.c.remaining_days,
+    case_colours.c.case_no,
+    case_colours.c.overdue_at,
+    case_colours.c.red_at,
+    case_colours.c.yellow_at,
+    case_colours.c.department,
+)
+# the board's other counts as index-only scans: open cases per department, window and status; ready tasks per
+# department (oldest first) and per the window of their case
+Index("ix_cases_board", cases.c.status, cases.c.department, cases.c.window)
+Index("ix_cases_instance_window", cases.c.instance_id, cases.c.window)
+Index(
+    "ix_human_tasks_ready_load",
+    human_tasks.c.state,
+    human_tasks.c.department,
+    human_tasks.c.instance_id,
+    human_tasks.c.created_at,
 )

@@ -14,6 +14,7 @@ from engine.persistence.repositories.accountability import AccountabilityReposit
 from engine.persistence.repositories.accounts import AccountRepository
 from engine.persistence.repositories.agency import AgencyRepository
 from engine.persistence.repositories.calendar import CalendarRepository
+from engine.persistence.repositories.case_colours import CaseColourRepository
 from engine.persistence.repositories.cases import CaseRepository, CatalogueRepository, NoticeRepository
 from engine.persistence.repositories.complaints import ComplaintRepository
 from engine.persistence.repositories.definitions import DefinitionRepository
@@ -76,6 +77,7 @@ class UnitOfWork:
         self.notifications = NotificationRepository(self._conn)
         self.accountability = AccountabilityRepository(self._conn)
         self.supervision_board = SupervisionBoardRepository(self._conn)
+        self.case_colours = CaseColourRepository(self._conn)
         self.rectifications = RectificationRepository(self._conn)
         self.agency = AgencyRepository(self._conn)
         self.complaints = ComplaintRepository(self._conn)

@@ -42,6 +42,7 @@ class UnitOfWorkLike(Protocol):
     notifications: Any
     accountability: Any
     supervision_board: Any
+    case_colours: Any
     rectifications: Any
     agency: Any
     complaints: Any

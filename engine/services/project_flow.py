@@ -20,6 +20,7 @@ from engine.domain.cases import CaseStatus
 from engine.domain.projects import JOINT_STATUTORY_DAYS, ProjectStatus, find_cycle
 from engine.domain.records import InstanceStatus
 from engine.errors import FieldError, FormValidationError
+from engine.services.colour_schedule import keep_case as keep_colours
 from engine.services.context import AdvanceEvent, ServiceContext, UnitOfWorkLike, log
 from engine.services.messages import deliver_in
 
@@ -301,6 +302,7 @@ class ProjectFlow:
         due = clock.promised_due(self._ctx.runtime_calendar(), now).due_at if clock is not None else None
         values = {"status": case.status.value, "due_at": due, "record": case_to_dict(case)}
         uow.cases.save(case_no, row["row_version"], values)
+        keep_colours(self._ctx, uow, case_no, now)  # the board's stored colours follow the stopped clock
         return due
 
     def _deliver(self, uow: UnitOfWorkLike, instance: Any, name: str, payload: Any, actor: str | None) -> None:

@@ -1,16 +1,19 @@
 """The supervision window's live board (电子监察): every department and window with its open cases, ready tasks
-and their oldest wait, the colours of the accepted cases computed NOW from their clocks (engine/domain/
-warnings.py, thresholds from each item's guide), the warned and overdue cases with their current step and
-handler, first-inquiry violations; one case drilled down; and the efficiency tables of a period.
+and their oldest wait, the colours of the accepted cases at NOW (engine/domain/warnings.py, thresholds from
+each item's guide), the warned and overdue cases with their current step and handler, first-inquiry
+violations; one case drilled down; and the efficiency tables of a period.
 
-The board reads only undecided cases (status filtered in SQL) and ready tasks (aggregated in SQL); completed
+Every count is made by the database: statuses and ready tasks by GROUP BY over covering indexes, colours from
+the stored colour schedule of each accepted case (``case_colours``, kept in the transaction that changes its
+clock: engine/services/colour_schedule.py) compared with NOW. Only the capped lists read clocks: the schedule
+names the few cases that can be among the worst, and these are read exactly with ``read_colour``. Completed
 history is read only by the efficiency report, for its period. Supervisors and administrators only.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -48,6 +51,7 @@ MAX_PERIOD_DAYS = 366
 LIST_LIMIT = 50
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 WARNED = (Colour.YELLOW, Colour.RED, Colour.OVERDUE)
+WARNED_VALUES = tuple(c.value for c in WARNED)
 
 
 def require_supervisor(principal: Principal) -> None:
@@ -123,7 +127,11 @@ class SupervisionService:
         with self._ctx.uow() as uow:
             board = uow.supervision_board
             counts = board.open_counts(OPEN_STATUSES)
-            clocks = board.clocks_in_status(CLOCKED)
+            colours = uow.case_colours.counts(now)
+            # the stored schedule names the few cases the lists can show (the worst warned come overdue first,
+            # so they hold the worst overdue too); their clocks are read exactly
+            chosen = uow.case_colours.worst(now, WARNED_VALUES, LIST_LIMIT)
+            clocks = board.clocks_in_status(CLOCKED, case_nos=chosen)
             items = board.items_by_code({r["item_code"] for r in clocks})
             reads = read_all(clocks, _thresholds_by_code(items), calendar, now)
             warned = worst(reads, LIST_LIMIT, lambda c: c is not Colour.GREEN)
@@ -137,7 +145,7 @@ class SupervisionService:
         by_department = {code: BoardRow(code, name) for code, name in departments}
         by_window = {w["code"]: BoardRow(w["code"], w["name"]) for w in windows if w["department"]}
         total = BoardRow("*", "全中心")
-        self._count_cases(counts, reads, by_department, by_window, total)
+        self._count_cases(counts, colours, by_department, by_window, total)
         self._count_tasks(task_load, by_department, by_window, total, now)
         return Dashboard(
             now=now,
@@ -177,9 +185,13 @@ class SupervisionService:
         now = now or self._ctx.now()
         calendar = self._ctx.runtime_calendar()
         page, per_page = max(1, page), max(1, min(per_page, MAX_PAGE_SIZE))
+        values = [c.value for c in wanted]
         with self._ctx.uow() as uow:
             board = uow.supervision_board
-            clocks = board.clocks_in_status(CLOCKED, department)
+            total = uow.case_colours.count(now, values, department)
+            # the worst page * per_page per kind of clock contain this page; their clocks are read exactly
+            candidates = uow.case_colours.worst(now, values, page * per_page, department)
+            clocks = board.clocks_in_status(CLOCKED, department, case_nos=candidates)
             items = board.items_by_code({r["item_code"] for r in clocks})
             reads = sorted(
                 (r for r in read_all(clocks, _thresholds_by_code(items), calendar, now) if r.reading.colour in wanted),
@@ -187,17 +199,17 @@ class SupervisionService:
             )
             chosen = reads[(page - 1) * per_page : page * per_page]
             steps = _steps(board.ready_tasks_of({r.row["instance_id"] for r in chosen if r.row["instance_id"]}))
-        return WarnedPage(now, [_live(r, items, steps) for r in chosen], len(reads), page, per_page, colour, department)
+        return WarnedPage(now, [_live(r, items, steps) for r in chosen], total, page, per_page, colour, department)
 
     @staticmethod
     def _count_cases(
         counts: list[tuple[str, str | None, str, int]],
-        reads: list[Read],
+        colours: list[tuple[str, str | None, dict[str, int]]],
         by_department: dict[str, BoardRow],
         by_window: dict[str, BoardRow],
         total: BoardRow,
     ) -> None:
-        """Status counts as the database gave them; colours from the readings, counted per department/window."""
+        """Status and colour counts as the database gave them, per department and window."""
 
         def targets(department: str, window: str | None) -> list[BoardRow]:
             found = [total, by_department.setdefault(department, BoardRow(department, department))]
@@ -210,10 +222,10 @@ class SupervisionService:
                 target.open_cases += n
                 target.awaiting_acceptance += n if status in AWAITING_ACCEPTANCE else 0
                 target.paused += n if status == "paused" else 0
-        colours = Counter((r.row["department"], r.row["window"], r.reading.colour.value) for r in reads)
-        for (department, window, colour), n in colours.items():
+        for department, window, by_colour in colours:
             for target in targets(department, window):
-                target.colours[colour] += n
+                for colour, n in by_colour.items():
+                    target.colours[colour] += n
 
     @staticmethod
     def _count_tasks(

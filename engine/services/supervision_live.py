@@ -1,16 +1,17 @@
-"""The live colours of many open cases at one instant, exactly and fast enough for a board of 50,000 cases.
+"""The live colours of a set of open cases at one instant, exactly: the board reads the clocks of the cases it
+lists with it (the counts come from the stored colour schedule, engine/services/colour_schedule.py, which
+also uses ``clock_of`` and ``clock_key`` to rebuild itself over every open case).
 
 Why not the warning timers (``warning_timers`` / ``warnings``)? They are the schedule of the cards still to be
 issued, not a record of the colour: a fired trigger is deleted, a paused case has none, an extension after a card
 makes a case green again with no timer saying so, and a late scheduler leaves past timers in place. Counting
-from them would be approximately right; the board must be exactly right (the integration test compares it
-with the clocks).
-
-So each accepted or paused case is still read with ``read_colour`` (engine/domain/warnings.py), but:
+from them would be approximately right; the board must be exactly right (the integration tests compare it
+with the clocks). Hence a schedule of its own, which records every colour change, and this exact reading:
 
 * the database hands over only the clock fields of each record (``accepted_at``, ``promised_days``, pauses,
   extensions), not the whole record with its history;
-* the reading is memoised on what it depends on. Within one board (one ``now``), ``read_colour`` depends on
+* the reading (``read_colour``, engine/domain/warnings.py) is memoised on what it depends on. Within one
+  board (one ``now``), ``read_colour`` depends on
   the LOCAL DATE of ``accepted_at`` (the clock starts the next day; the deadline is the end of a day;
   engine/domain/case_clock.py uses no other part of the instant), the promised and extension days, each
   stopping pause's local start and end dates (an open one ends "now", the same for every case; a counted
@@ -75,6 +76,22 @@ def _pauses(raw: list[dict[str, Any]]) -> tuple[Pause, ...]:
     )
 
 
+def clock_of(row: dict[str, Any]) -> CaseClock:
+    """The clock of a row from SupervisionBoardRepository.clocks_in_status (the common row without pauses or
+    extensions parses no JSON)."""
+    raw_pauses, raw_extensions = row["pauses"], row["extensions"]
+    pauses = _pauses(_listed(raw_pauses)) if raw_pauses and raw_pauses not in _EMPTY else ()
+    extension = sum(int(e["days"]) for e in _listed(raw_extensions)) if raw_extensions not in _EMPTY else 0
+    return CaseClock(datetime.fromisoformat(row["accepted_at"]), int(row["promised_days"]), None, pauses, extension)
+
+
+def clock_key(clock: CaseClock, zone: tzinfo, thresholds: int) -> _Key:
+    """What a reading (and a colour schedule) of ``clock`` depends on, given the thresholds' token: the local
+    dates, the limits and the pauses (see the module docstring)."""
+    stops = tuple((_day(p.started_at, zone), p.ended_at and _day(p.ended_at, zone), p.counted) for p in clock.pauses)
+    return (_day(clock.accepted_at, zone), clock.promised_days, clock.extension_days, stops, thresholds)
+
+
 def read_all(
     rows: Iterable[dict[str, Any]],
     thresholds: Callable[[str], Thresholds],
@@ -100,15 +117,10 @@ def read_all(
         if token is None:
             limits = thresholds(code)
             token = tokens[code] = (canonical.setdefault(limits, len(canonical)), limits)
-        accepted = datetime.fromisoformat(raw_at)
-        raw_pauses, raw_extensions = row["pauses"], row["extensions"]
-        pauses = _pauses(_listed(raw_pauses)) if raw_pauses and raw_pauses not in _EMPTY else ()
-        extension = sum(int(e["days"]) for e in _listed(raw_extensions)) if raw_extensions not in _EMPTY else 0
-        stops = tuple((_day(p.started_at, zone), p.ended_at and _day(p.ended_at, zone), p.counted) for p in pauses)
-        key = (accepted.astimezone(zone).date(), row["promised_days"], extension, stops, token[0])
+        clock = clock_of(row)
+        key = clock_key(clock, zone, token[0])
         reading = memo.get(key, _UNREAD)
         if reading is _UNREAD:
-            clock = CaseClock(accepted, int(row["promised_days"]), None, pauses, extension)
             try:
                 reading = read_colour(clock, now, calendar, token[1])
             except CalendarError:

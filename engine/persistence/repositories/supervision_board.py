@@ -1,6 +1,7 @@
 """The supervision board's reads in SQL: open cases counted per department, window and status (GROUP BY), the
-clocks of the accepted and paused cases (only the record's clock fields, extracted from the JSON by the
-database, never the whole record), ready human tasks aggregated per department and per window, the guides of
+clocks of accepted and paused cases (all of them, or the few listed; only the record's clock fields, extracted
+from the JSON by the database, never the whole record), ready human tasks aggregated per department and per
+window (covering indexes of migration 0021), the guides of
 the items involved, first-inquiry violations (the latest few and how many), and the decided cases of a period
 for the efficiency tables."""
 
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Result, func, or_, select
 from engine.persistence.tables import cases, human_tasks, items, users, violations
 
 READY = "ready"
+_CHUNK = 500
 _CASE_COLUMNS = (
     cases.c.case_no,
     cases.c.item_code,
@@ -54,10 +56,27 @@ class SupervisionBoardRepository:
         )
         return [(d, w, s, int(n)) for d, w, s, n in self._conn.execute(query)]
 
-    def clocks_in_status(self, statuses: Collection[str], department: str | None = None) -> list[dict[str, Any]]:
-        """The clock fields of each case in ``statuses``: what a colour reading needs and nothing more (the
-        record's history, materials and notices stay in the database). ``accepted_at`` is the record's ISO
-        text, ``pauses`` and ``extensions`` its lists as JSON text (usually "[]")."""
+    def clocks_in_status(
+        self, statuses: Collection[str], department: str | None = None, case_nos: Collection[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The clock fields of each case in ``statuses`` (of ``department``, among ``case_nos`` when given): what a
+        colour reading needs and nothing more (the record's history, materials and notices stay in the
+        database). ``accepted_at`` is the record's ISO text, ``pauses`` and ``extensions`` its lists as JSON
+        text (usually "[]")."""
+        if case_nos is not None:  # a few listed cases, read by key in chunks (a bound parameter each); the
+            # status is checked here, not in SQL, where it would lead the planner to its index instead of the key
+            chosen = sorted(case_nos)
+            return [
+                row
+                for start in range(0, len(chosen), _CHUNK)
+                for row in self._clocks(None, department, chosen[start : start + _CHUNK])
+                if row["status"] in statuses
+            ]
+        return self._clocks(statuses, department, None)
+
+    def _clocks(
+        self, statuses: Collection[str] | None, department: str | None, case_nos: list[str] | None
+    ) -> list[dict[str, Any]]:
         record = cases.c.record
         query = select(
             cases.c.case_no,
@@ -71,9 +90,13 @@ class SupervisionBoardRepository:
             # as JSON text: nearly always "[]", which the caller need not parse
             record["pauses"].as_string().label("pauses"),
             record["extensions"].as_string().label("extensions"),
-        ).where(cases.c.status.in_(sorted(statuses)))
+        )
+        if statuses is not None:
+            query = query.where(cases.c.status.in_(sorted(statuses)))
         if department is not None:
             query = query.where(cases.c.department == department)
+        if case_nos is not None:
+            query = query.where(cases.c.case_no.in_(case_nos))
         return _rows(self._conn.execute(query))
 
     def task_load_by_department(self) -> dict[str | None, tuple[int, datetime]]:
@@ -96,7 +119,8 @@ class SupervisionBoardRepository:
         return {window: (int(n), _utc(oldest)) for window, n, oldest in self._conn.execute(query)}
 
     def ready_tasks_of(self, instance_ids: Collection[int]) -> list[dict[str, Any]]:
-        """The ready tasks of the given instances (the current step and its handler), oldest first."""
+        """The ready tasks of the given instances (the current step and its handler), oldest first. The state is
+        checked here: in SQL it would lead the planner to the index of all ready tasks instead of the instances'."""
         if not instance_ids:
             return []
         query = (
@@ -109,11 +133,12 @@ class SupervisionBoardRepository:
                 human_tasks.c.claimed_by,
                 human_tasks.c.created_at,
                 human_tasks.c.due_at,
+                human_tasks.c.state,
             )
-            .where(human_tasks.c.state == READY, human_tasks.c.instance_id.in_(sorted(instance_ids)))
+            .where(human_tasks.c.instance_id.in_(sorted(instance_ids)))
             .order_by(human_tasks.c.created_at)
         )
-        return _rows(self._conn.execute(query))
+        return [row for row in _rows(self._conn.execute(query)) if row["state"] == READY]
 
     def items_by_code(self, codes: Collection[str]) -> dict[str, dict[str, Any]]:
         """Name, department, statutory limit and guide (its ``warning`` thresholds) of the given items."""
