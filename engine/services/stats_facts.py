@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.domain.accountability import is_revoked
 from engine.domain.calendar import WorkCalendar
-from engine.domain.case_codec import case_from_dict
+from engine.domain.case_clock import CaseClock, Pause
 from engine.domain.metrics import CaseFacts, Event
 from engine.domain.warning_cards import WarningStatus
 
@@ -71,10 +71,16 @@ def load_lookups(uow: Any) -> Lookups:
 
 def _officer(row: dict[str, Any]) -> str:
     history = row["record"].get("history", [])
-    for actions in (DECIDING, ACCEPTING):
-        actors = [h["actor"] for h in history if h["action"] in actions]
-        if actors:
-            return str(actors[-1])
+    # the last decision's actor, else the last acceptance's: one backwards pass finds both
+    accepting = None
+    for step in reversed(history):
+        action = step["action"]
+        if action in DECIDING:
+            return str(step["actor"])
+        if accepting is None and action in ACCEPTING:
+            accepting = step["actor"]
+    if accepting is not None:
+        return str(accepting)
     return str(row.get("created_by") or "")
 
 
@@ -97,14 +103,41 @@ def case_dims(row: dict[str, Any], lookups: Lookups) -> dict[str, str]:
     }
 
 
+def _clock(record: dict[str, Any]) -> CaseClock | None:
+    """The case's clock, as ``case_from_dict(record).clock`` builds it, without decoding the rest of the case
+    (the statistics read every case of a period: the full decode was most of their time)."""
+    accepted = record.get("accepted_at")
+    if not accepted:
+        return None
+    pauses = tuple(
+        Pause(
+            p["kind"],
+            datetime.fromisoformat(p["started_at"]),
+            datetime.fromisoformat(p["ended_at"]) if p.get("ended_at") else None,
+            bool(p["counted"]),
+        )
+        for p in record.get("pauses", [])
+    )
+    extension = sum(e["days"] for e in record.get("extensions", []))
+    return CaseClock(
+        datetime.fromisoformat(accepted), int(record["promised_days"]), record.get("statutory_days"), pauses, extension
+    )
+
+
 def _used_days(row: dict[str, Any], done_at: datetime | None, calendar: WorkCalendar) -> int | None:
     if done_at is None or row["accepted_at"] is None:
         return None
-    clock = case_from_dict(row["record"]).clock
+    clock = _clock(row["record"])
     return clock.used_working_days(calendar, done_at) if clock is not None else None
 
 
-def case_facts(row: dict[str, Any], lookups: Lookups, calendar: WorkCalendar, evaluated: set[str]) -> CaseFacts:
+def case_facts(
+    row: dict[str, Any],
+    lookups: Lookups,
+    calendar: WorkCalendar,
+    evaluated: set[str],
+    dims: dict[str, str] | None = None,
+) -> CaseFacts:
     record = row["record"]
     decided = record.get("decided_at")
     done_at = datetime.fromisoformat(decided) if decided else row["completed_at"]
@@ -112,7 +145,7 @@ def case_facts(row: dict[str, Any], lookups: Lookups, calendar: WorkCalendar, ev
     return CaseFacts(
         case_no=row["case_no"],
         received_at=row["received_at"],
-        dims=case_dims(row, lookups),
+        dims=dims if dims is not None else case_dims(row, lookups),
         accepted_at=row["accepted_at"],
         done_at=done_at,
         due_at=row["due_at"],
@@ -171,7 +204,7 @@ def load_facts(
     dims = {n: case_dims(r, lookups) for n, r in rows.items()}
     for row in stats.cases_by_number(referenced - set(rows)):
         dims[row["case_no"]] = case_dims(row, lookups)
-    facts = [case_facts(r, lookups, calendar, evaluated) for r in rows.values()]
+    facts = [case_facts(r, lookups, calendar, evaluated, dims[n]) for n, r in rows.items()]
     events = [
         Event(
             "consultation",

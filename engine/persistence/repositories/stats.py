@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, or_, select
+from sqlalchemy import Connection, Select, select
 
 from engine.persistence.tables import cases, complaints, consultations, evaluations, items, violations, warnings
 
@@ -45,16 +45,27 @@ class StatsRepository:
         cases accepted in it or 办结 in it. The 办结 instant is the decision (in the record), which comes before
         ``completed_at`` (delivery), so an older case can be 办结 in the period only if it was accepted and is
         completed after the period's start, or decided and still waiting for delivery. An old case still open
-        before its decision, or one that never got accepted, is not read: it counts for nothing."""
+        before its decision, or one that never got accepted, is not read: it counts for nothing.
+
+        Read as bounded index ranges, one query each (a single OR over them made the planner walk every case
+        received before ``until``: at a million cases, most of the table): the cohort on ``received_at``, older
+        cases accepted in the period on ``accepted_at``, older ones completed in or after it on ``completed_at``
+        (its index carries ``received_at``, so the long tail completed after the period is filtered in the
+        index), and those decided but not yet delivered on ``status``. A case found twice is kept once."""
         c = cases.c
-        older = c.accepted_at.is_not(None) & or_(
-            c.completed_at >= since, c.completed_at.is_(None) & c.status.in_(DECIDED_WAITING)
+        older = (c.received_at < since) & c.accepted_at.is_not(None)
+        parts = (
+            (c.received_at >= since) & (c.received_at < until),
+            older & (c.accepted_at >= since) & (c.accepted_at < until),
+            older & (c.completed_at >= since) & (c.completed_at < until),
+            older & (c.completed_at >= until),
+            older & c.completed_at.is_(None) & c.status.in_(DECIDED_WAITING),
         )
-        query = _case_query().where(
-            c.received_at < until,
-            or_(c.received_at >= since, (c.accepted_at >= since) & (c.accepted_at < until), older),
-        )
-        return self._rows(query)
+        found: dict[str, dict[str, Any]] = {}
+        for part in parts:
+            for row in self._rows(_case_query().where(part)):
+                found.setdefault(row["case_no"], row)
+        return list(found.values())
 
     def cases_by_number(self, case_nos: Iterable[str]) -> list[dict[str, Any]]:
         wanted = sorted(set(case_nos))
