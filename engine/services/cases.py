@@ -14,6 +14,7 @@ from engine.domain.towns import TOWN_OFFICER
 from engine.errors import FieldError, FormValidationError, NotFound, PermissionDenied
 from engine.services.case_queries import CENTRE, CaseReading
 from engine.services.case_steps import apply_case_step
+from engine.services.colour_schedule import keep_case as keep_colours
 from engine.services.context import AdvanceEvent, ServiceContext, with_retry
 from engine.services.instances import after_start, start_in, terminate_in
 from engine.services.notices import issue, kinds_for
@@ -111,7 +112,7 @@ class CaseService(CaseReading):
     ) -> CreatedCase:
         ctx = self._ctx
         with ctx.uow(write=True) as uow:
-            item = uow.catalogue.get(item_code)
+            item, department_name = uow.catalogue.get_with_department(item_code)
             if item is None:
                 raise FormValidationError("unknown item", [FieldError("item_code", f"no item {item_code!r}")])
             department = item["department"]
@@ -120,7 +121,9 @@ class CaseService(CaseReading):
                 or any(principal.holds(r, department) or principal.holds(r, CENTRE) for r in OPENING_ROLES)
             ):
                 raise PermissionDenied(f"{principal.username} may not open cases of {department}")
-            opened = self.open_in(uow, item, applicant, materials, channel, principal.username)
+            opened = self.open_in(
+                uow, item, applicant, materials, channel, principal.username, department_name=department_name
+            )
             uow.commit()
         instance, snapshot = opened.instance, opened.snapshot
         case_no, query_code, case = opened.case_no, opened.query_code, opened.case
@@ -139,10 +142,12 @@ class CaseService(CaseReading):
         process_id: str | None = None,
         project_code: str | None = None,
         extra_data: dict[str, Any] | None = None,
+        department_name: str | None = None,
     ) -> OpenedCase:
         """Open a case of ``item`` and start its process inside the caller's transaction (no permission check:
         the caller decided). A fast-track review passes its own process and the project; such a case pays
-        statutory fees only."""
+        statutory fees only. ``department_name``: the item's department's name when the caller read it with the
+        item (the receipt prints it), else it is read here."""
         ctx = self._ctx
         process = process_id or item["process_id"]
         version = uow.definitions.get_version(process)
@@ -200,7 +205,7 @@ class CaseService(CaseReading):
         )
         instance, snapshot = start_in(ctx, uow, version, data, department=department, business_key=case_no, actor=actor)
         uow.cases.set_instance(case_no, instance.id)
-        self._issue(uow, ["receipt"], case, None, item, applicant["name"], None, now)
+        self._issue(uow, ["receipt"], case, None, item, applicant["name"], None, now, department_name)
         return OpenedCase(case_no, query_code, case, instance, snapshot)
 
     # -- following the process -----------------------------------------------------------------------------
@@ -218,7 +223,8 @@ class CaseService(CaseReading):
             return
         case = case_from_dict(row["record"])
         calendar = self._ctx.runtime_calendar()
-        item = event.uow.catalogue.get(case.item_code) or {}
+        found, department_name = event.uow.catalogue.get_with_department(case.item_code)
+        item = found or {}
         seen, breaches = len(case.history), len(case.violations)
         for element in steps:
             # the form that triggered this advance: also what a script step right after it acts on
@@ -256,6 +262,7 @@ class CaseService(CaseReading):
                 row["applicant"].get("name", ""),
                 due,
                 event.now,
+                department_name,
             )
         event.uow.cases.save(
             case.case_no,
@@ -280,14 +287,16 @@ class CaseService(CaseReading):
         applicant_name: str,
         due: datetime | None,
         now: datetime,
+        department_name: str | None = None,
     ) -> None:
         if not kinds:
             return
-        departments = dict(uow.accounts.departments())
+        if department_name is None:  # the caller did not read it with the item
+            department_name = dict(uow.accounts.departments()).get(item.get("department", ""), "")
         facts = {
             "centre_name": self._ctx.settings.centre_name,
             "guide": item.get("guide", {}),
-            "department_name": departments.get(item.get("department", ""), ""),
+            "department_name": department_name,
             "applicant_name": applicant_name,
             "due_at": due,
         }
@@ -356,5 +365,6 @@ class CaseService(CaseReading):
                     "record": case_to_dict(case),
                 },
             )
+            keep_colours(ctx, uow, case_no, now)  # an ended case leaves the board's stored colours
             uow.commit()
         return {"case_no": case_no, "status": case.status.value}

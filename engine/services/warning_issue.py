@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Any
 
 from engine.domain.records import TaskState
 from engine.domain.warning_cards import Level, Trigger, WarningStatus
@@ -33,22 +34,27 @@ class NewWarning:
     ledger_entry: int | None = None
 
 
-def current_handler(uow: UnitOfWorkLike, instance_id: int | None, step: str | None = None) -> str | None:
-    """Whoever holds the case's open task (of ``step``, when named), if someone claimed it."""
+def current_handler(
+    uow: UnitOfWorkLike, instance_id: int | None, step: str | None = None, *, tasks: list[Any] | None = None
+) -> str | None:
+    """Whoever holds the case's open task (of ``step``, when named), if someone claimed it. ``tasks``: the
+    instance's tasks (any state) when the caller has just read them."""
     if instance_id is None:
         return None
-    for task in uow.instances.tasks_for_instance(instance_id, state=TaskState.READY):
-        if task.claimed_by and (step is None or task.element_id == step):
+    if tasks is None:
+        tasks = uow.instances.tasks_for_instance(instance_id, state=TaskState.READY)
+    for task in tasks:
+        if task.state is TaskState.READY and task.claimed_by and (step is None or task.element_id == step):
             return str(task.claimed_by)
     return None
 
 
 def issue_in(uow: UnitOfWorkLike, card: NewWarning, now: datetime, zone: tzinfo) -> int | None:
     """The new card's id, or None when this trigger already warned about this case and step."""
-    if uow.warnings.exists(card.case_no, card.trigger.value, card.step):
-        return None
-    warning_id = uow.warnings.add(
+    linked = card.level is Level.RED and card.ledger_entry is not None
+    warning_id = uow.warnings.add_once(
         {
+            **({"violation_id": card.ledger_entry} if linked else {}),  # revoking the card revokes that entry
             "case_no": card.case_no,
             "item_code": card.item_code,
             "department": card.department,
@@ -62,9 +68,9 @@ def issue_in(uow: UnitOfWorkLike, card: NewWarning, now: datetime, zone: tzinfo)
             "text": card.text,
         }
     )
-    if card.level is Level.RED and card.ledger_entry is not None:
-        uow.warnings.update(warning_id, {"violation_id": card.ledger_entry})  # revoking the card revokes it
-    elif card.level is Level.RED:  # 红牌 = 问责: the card is an accountability entry from the moment it is issued
+    if warning_id is None:  # this trigger warned about this case and step already
+        return None
+    if card.level is Level.RED and not linked:  # 红牌 = 问责: an accountability entry from the moment it is issued
         violation_id = uow.violations.add(
             RED_CARD,
             card.handler or "",

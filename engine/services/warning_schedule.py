@@ -21,6 +21,7 @@ from engine.domain.case_codec import case_from_dict
 from engine.domain.cases import Case, CaseStatus
 from engine.domain.warning_cards import COLOUR_OF, TIMER_TRIGGERS, Level, Trigger, level_of
 from engine.domain.warnings import Thresholds, colour_changes, read_colour, thresholds_for
+from engine.services.colour_schedule import keep as keep_colours
 from engine.services.context import AdvanceEvent, ServiceContext, UnitOfWorkLike
 from engine.services.warning_issue import NewWarning, current_handler, issue_in
 
@@ -71,7 +72,10 @@ class WarningSchedule:
         if row is None:
             return
         case = case_from_dict(row["record"])
-        due = self.reschedule(event.uow, case, event.now, closed=ended)
+        due = None
+        if lifecycle or ended:  # a step's own deadline passing leaves the case's clock (and so its timers) as is
+            due = self.reschedule(event.uow, case, event.now, closed=ended)
+            keep_colours(self._ctx, event.uow, row, case, event.now, closed=ended)  # the board's stored colours
         for step in overdue_steps:
             self._step_overdue(event, row, case, step)
         for violation in case.violations:  # recorded by this very advance: a second correction request
@@ -162,8 +166,8 @@ class WarningSchedule:
 
     # -- helpers ------------------------------------------------------------------------------------------------
     def _step_overdue(self, event: AdvanceEvent, row: dict[str, Any], case: Case, step: str) -> None:
-        handler = current_handler(event.uow, event.instance.id, step)
-        tasks = event.uow.instances.tasks_for_instance(event.instance.id)
+        tasks = event.uow.instances.tasks_for_instance(event.instance.id)  # one read for the handler and the name
+        handler = current_handler(event.uow, event.instance.id, step, tasks=tasks)
         name = next((t.name for t in tasks if t.element_id == step), step)  # what the clerk sees, not the id
         card = self._card(row, case, Trigger.STEP_OVERDUE, f"环节「{name}」超过环节时限", handler, step)
         issue_in(event.uow, card, event.now, self._ctx.runtime_calendar().zone)

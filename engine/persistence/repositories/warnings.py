@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from engine.domain.warning_cards import WarningFilter
-from engine.persistence.tables import cases, notifications, user_roles, users, violations, warning_timers, warnings
+from engine.persistence.repositories import case_statements as sql
+from engine.persistence.tables import cases, notifications, violations, warning_timers, warnings
 
 #: the statuses of an accepted, undecided case: its clock runs (or is stopped by a pause) and may change colour
 CLOCKED_STATUSES = ("accepted", "paused")
@@ -21,19 +22,17 @@ class WarningRepository:
         self._conn = conn
 
     # -- cards ---------------------------------------------------------------------------------------------
-    def exists(self, case_no: str, trigger: str, step: str) -> bool:
-        query = select(warnings.c.id).where(
-            warnings.c.case_no == case_no, warnings.c.trigger == trigger, warnings.c.step == step
-        )
-        return self._conn.execute(query).first() is not None
-
     def issued_triggers(self, case_no: str) -> set[str]:
         """The triggers that already warned about the case as a whole."""
-        query = select(warnings.c.trigger).where(warnings.c.case_no == case_no, warnings.c.step == "")
-        return {r.trigger for r in self._conn.execute(query)}
+        return {r.trigger for r in self._conn.execute(sql.issued_triggers(), {"b_case_no": case_no})}
+
+    def add_once(self, row: dict[str, Any]) -> int | None:
+        """The new card's id, or None when its case, trigger and step have a card already (one statement)."""
+        found = self._conn.execute(sql.warning_insert_once(self._conn.dialect.name), row).first()
+        return int(found.id) if found else None
 
     def add(self, row: dict[str, Any]) -> int:
-        return int(self._conn.execute(insert(warnings).values(**row).returning(warnings.c.id)).scalar_one())
+        return int(self._conn.execute(sql.warning_insert(), row).scalar_one())
 
     def get(self, warning_id: int, *, for_update: bool = False) -> dict[str, Any] | None:
         query = select(warnings).where(warnings.c.id == warning_id)
@@ -41,7 +40,7 @@ class WarningRepository:
         return dict(row._mapping) if row else None
 
     def update(self, warning_id: int, values: dict[str, Any]) -> None:
-        self._conn.execute(update(warnings).where(warnings.c.id == warning_id).values(**values))
+        self._conn.execute(sql.warning_update(), {**values, "b_id": warning_id})
 
     def find(self, where: WarningFilter) -> list[dict[str, Any]]:
         query = select(warnings).order_by(warnings.c.issued_at.desc(), warnings.c.id.desc()).limit(where.limit)
@@ -62,10 +61,11 @@ class WarningRepository:
 
     # -- the schedule ----------------------------------------------------------------------------------------
     def replace_timers(self, case_no: str, due: dict[str, datetime]) -> None:
-        self._conn.execute(delete(warning_timers).where(warning_timers.c.case_no == case_no))
+        self._conn.execute(sql.warning_timers_delete(), {"b_case_no": case_no})
         if due:
             self._conn.execute(
-                insert(warning_timers), [{"case_no": case_no, "trigger": t, "due_at": at} for t, at in due.items()]
+                sql.warning_timers_insert(),
+                [{"case_no": case_no, "trigger": t, "due_at": at} for t, at in due.items()],
             )
 
     def timers_for(self, case_no: str) -> dict[str, datetime]:
@@ -84,9 +84,7 @@ class WarningRepository:
 
     def take_timer(self, case_no: str, trigger: str) -> bool:
         """Delete one timer; False when another run took it first (the delete is the claim)."""
-        result = self._conn.execute(
-            delete(warning_timers).where(warning_timers.c.case_no == case_no, warning_timers.c.trigger == trigger)
-        )
+        result = self._conn.execute(sql.warning_timer_take(), {"b_case_no": case_no, "b_trigger": trigger})
         return bool(result.rowcount)
 
     def move_timer(self, case_no: str, trigger: str, due_at: datetime) -> None:
@@ -132,16 +130,8 @@ class WarningRepository:
 
     def holders(self, role: str, department: str | None = None) -> list[str]:
         """Active holders of ``role`` (in ``department``, when named)."""
-        query = (
-            select(users.c.username)
-            .join(user_roles, users.c.id == user_roles.c.user_id)
-            .where(users.c.active.is_(True), user_roles.c.role == role)
-            .order_by(users.c.username)
-            .distinct()
-        )
-        if department is not None:
-            query = query.where(user_roles.c.department == department)
-        return [r.username for r in self._conn.execute(query)]
+        params = {"b_role": role, "b_department": department}
+        return [r.username for r in self._conn.execute(sql.holders(department is not None), params)]
 
     # -- the accountability ledger ------------------------------------------------------------------------------
     def ledger_entry(self, kind: str, reference: str, at: datetime) -> int | None:
