@@ -179,3 +179,19 @@ def test_a_step_deadline_issues_its_card_and_leaves_the_case_timers_alone(item_p
         assert dict(uow.warnings.timers_for(case_no)) == timers
         assert uow.case_colours.get(case_no) == colours
     assert not [s for s in seen if "warning_timers" in s or "case_colours" in s or s.startswith("SELECT items.")]
+
+
+def test_numbering_a_case_reads_a_range_of_the_primary_key_not_every_case_number(item_platform: Platform) -> None:
+    """The daily sequence counts the prefix's numbers inside prefix+0000..prefix+9999: a LIKE alone read every
+    case number of the table for each new case (bench/scale.py, 1,000,000 cases)."""
+    first, _ = _open(item_platform)
+    second, _ = _open(item_platform)
+    assert second[:-4] == first[:-4] and int(second[-4:]) == int(first[-4:]) + 1
+    with statements(item_platform) as seen:
+        _open(item_platform)
+    counted = [s for s in seen if s.startswith("SELECT count(*)") and " FROM cases " in f"{s} "]
+    assert len(counted) == 1 and "case_no >=" in counted[0] and "case_no <=" in counted[0], counted
+    if item_platform.database.dialect.name == "sqlite":
+        with item_platform.database.connect() as conn:
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + counted[0], ("X0000", "X9999", "X%")).fetchall()
+        assert any("SEARCH cases" in str(row) for row in plan), plan

@@ -135,8 +135,21 @@ def advisory_lock() -> Any:
 
 @functools.cache
 def case_numbers_counted() -> Any:
-    """How many case numbers start with ``b_prefix`` (LIKE-escaped with ``/``, see ``like_prefix``)."""
-    return select(func.count()).select_from(cases).where(cases.c.case_no.startswith(bindparam("b_prefix"), escape="/"))
+    """How many case numbers start with ``b_prefix`` (LIKE-escaped with ``/``, see ``like_prefix``).
+
+    A case number is the prefix and four digits, so every one of them lies between ``b_low`` (prefix + 0000) and
+    ``b_high`` (prefix + 9999) in any collation: that range lets the primary key answer, where a LIKE alone read
+    every case number (SQLite does not use an index for LIKE … ESCAPE; PostgreSQL not under a locale collation);
+    the LIKE keeps the count exact should a collation let another number into the range."""
+    return (
+        select(func.count())
+        .select_from(cases)
+        .where(
+            cases.c.case_no >= bindparam("b_low"),
+            cases.c.case_no <= bindparam("b_high"),
+            cases.c.case_no.startswith(bindparam("b_prefix"), escape="/"),
+        )
+    )
 
 
 def like_prefix(prefix: str) -> str:

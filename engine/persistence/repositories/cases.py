@@ -78,7 +78,8 @@ class CaseRepository:
         On PostgreSQL a transaction-scoped advisory lock on the prefix makes concurrent openings take turns
         (SQLite's writers already do: they begin IMMEDIATE)."""
         _serialise(self._conn, f"case:{prefix}")
-        count = self._conn.execute(sql.case_numbers_counted(), {"b_prefix": sql.like_prefix(prefix)}).scalar_one()
+        bounds = {"b_low": f"{prefix}0000", "b_high": f"{prefix}9999", "b_prefix": sql.like_prefix(prefix)}
+        count = self._conn.execute(sql.case_numbers_counted(), bounds).scalar_one()
         return int(count) + 1
 
     def add(self, row: dict[str, Any]) -> None:
