@@ -122,3 +122,10 @@ class DatabaseUnavailable(OnestopError):
     the same request may succeed shortly. HTTP 503."""
 
     code = "database_unavailable"
+
+
+class UnstorableValue(OnestopError):
+    """A value in the request cannot be stored by the database (a number beyond its integer columns, a NUL
+    character in text PostgreSQL refuses, text longer than its column): the request must change. HTTP 422."""
+
+    code = "unstorable_value"

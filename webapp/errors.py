@@ -21,6 +21,7 @@ from engine.errors import (
     PermissionDenied,
     ProcessDefinitionError,
     ScriptError,
+    UnstorableValue,
 )
 from webapp import request_limits
 
@@ -36,6 +37,7 @@ STATUS: list[tuple[type[OnestopError], int]] = [
     (ProcessDefinitionError, 422),
     (ScriptError, 422),
     (CalendarError, 422),
+    (UnstorableValue, 422),
     (DatabaseUnavailable, 503),
 ]
 

@@ -1,9 +1,11 @@
 """What a request may carry before a handler sees it: numbers that fit a stored row, JSON of sane depth.
 
-Database ids are 64-bit signed integers on SQLite and PostgreSQL. A bigger number in a URL or a JSON body
-used to reach the driver and fail there (OverflowError, a 500); here it never matches a route (404) and a
-JSON body holding one is refused as invalid input (422). A JSON body nested thousands deep used to exhaust
-the decoder's recursion (RecursionError, a 500); it is now a body that is not valid JSON (400/422).
+Row ids and versions are INTEGER columns: 32-bit on PostgreSQL, 64-bit on SQLite. A bigger number in a URL used
+to reach the driver and fail there (OverflowError on SQLite, "integer out of range" on PostgreSQL, a 500); here
+it never matches a route (404). A JSON body holding an integer beyond 64 bits is refused as invalid input
+(422); one that fits 64 bits but not its column is refused by the database layer (UnstorableValue, 422). A JSON
+body nested thousands deep used to exhaust the decoder's recursion (RecursionError, a 500); it is now a body
+that is not valid JSON (400/422).
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter, Map
 
-#: the largest value a BIGINT / SQLite INTEGER column holds
+#: the largest value a BIGINT / SQLite INTEGER column holds (JSON bodies)
 MAX_STORED_INT = 2**63 - 1
+#: the largest id an INTEGER column holds on every supported database (PostgreSQL's INTEGER is 32-bit)
+MAX_ROW_ID = 2**31 - 1
 
 
 class StoredIntConverter(IntegerConverter):
     """``<int:...>`` that does not match a number no row can have."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_STORED_INT)
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.pool import StaticPool
 
-from engine.errors import DatabaseUnavailable
+from engine.errors import DatabaseUnavailable, UnstorableValue
 
 IMMEDIATE_FLAG = "onestop_begin_immediate"
 
@@ -58,9 +58,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, echo=echo, **kwargs)
         _configure_sqlite(engine)
+        event.listen(engine, "handle_error", _unstorable)
         return engine
     engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
     event.listen(engine, "handle_error", _unavailable)
+    event.listen(engine, "handle_error", _unstorable)
     return engine
 
 
@@ -82,6 +84,29 @@ def _unavailable(context: ExceptionContext) -> BaseException | None:
     if operational and (context.is_disconnect or no_server or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)):
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         return DatabaseUnavailable(f"the database is unavailable: {first_line}")
+    return None
+
+
+# SQLSTATE class 22, data exception: 22003 numeric value out of range, 22001 string too long, 22P05 untranslatable
+# character, 22021 bad byte sequence, …
+_DATA_EXCEPTION = "22"
+
+
+def _unstorable(context: ExceptionContext) -> BaseException | None:
+    """A value the database cannot hold is the request's fault, not the server's: name it (UnstorableValue →
+    HTTP 422) instead of a bare driver error (a 500). SQLite raises OverflowError for an integer beyond 64 bits;
+    PostgreSQL a data exception (an id beyond its 32-bit INTEGER, text over its column's length), and psycopg
+    refuses a NUL character in text before sending it."""
+    error = context.original_exception
+    if context.is_disconnect or context.is_pre_ping:
+        return None
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    data_error = isinstance(error, context.dialect.loaded_dbapi.DataError) and (
+        not sqlstate or sqlstate.startswith(_DATA_EXCEPTION)
+    )
+    if isinstance(error, OverflowError) or data_error:
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return UnstorableValue(f"a value in the request cannot be stored: {first_line}")
     return None
 
 

@@ -199,6 +199,8 @@ def test_a_number_too_big_for_any_row_is_not_a_server_error(
     admin = bearer(client, "admin")
     assert client.get(f"/api/v1/instances/{2**64}", headers=admin).status_code == 404
     assert client.get(f"/api/v1/instances/{2**63 - 1}", headers=admin).status_code == 404
+    assert client.get(f"/api/v1/instances/{2**31}", headers=admin).status_code == 404  # PostgreSQL's INTEGER
+    assert client.get(f"/api/v1/instances/{2**31 - 1}", headers=admin).status_code == 404  # in range: no such row
     response = client.post(
         "/api/v1/accountability/complaints", json={"complaint_id": 10**30, "upheld": True}, headers=admin
     )

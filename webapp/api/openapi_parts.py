@@ -47,7 +47,7 @@ def op(
 def path_param(name: str, kind: str = "string") -> dict[str, Any]:
     schema: dict[str, Any] = {"type": kind}
     if kind == "integer":  # what the <int:...> route converter matches (webapp.request_limits); others are 404
-        schema.update(minimum=0, maximum=2**63 - 1)
+        schema.update(minimum=0, maximum=2**31 - 1)  # INTEGER ids (32-bit on PostgreSQL)
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
