@@ -12,7 +12,9 @@ The data (bench/scale_data.py) is the real catalogue and organisation (deployed 
 Run:  .venv/bin/python -m bench.scale [--completed 1000000] [--open 50000] [--runs 50] [--budget 60]
                                        [--database sqlite:///path.db | postgresql+psycopg://…] [--reuse] [--plans]
 ``--reuse`` skips generation when the database already holds that many cases (use it with ``--database``);
-``--budget`` caps the seconds spent timing one read (at least 3 runs). Small development run:
+``--budget`` caps the seconds spent timing one read (at least 3 runs); ``--only WORD`` (repeatable) times only
+the reads whose name contains WORD (e.g. ``--only dashboard``), and with ``--reuse`` then rebuilds only the
+colour schedule (no read uses the warning timers). Small development run:
       .venv/bin/python -m bench.scale --completed 20000 --open 2000 --runs 20
 """
 
@@ -67,28 +69,30 @@ def prepare(platform: Platform, out: Out) -> None:
     out("deployed: calendar 2024–2027, organisation, catalogue and processes (engine/demo.load_platform_data)")
 
 
-def rebuild_schedule(platform: Platform, out: Out) -> None:
+def rebuild_schedule(platform: Platform, out: Out, warnings: bool = True) -> None:
     """Let the dashboard and the warnings see the generated open cases: rebuild the stored schedules they answer
-    from (the colour schedule of engine/services/colour_schedule.py, the warning timers)."""
+    from (the colour schedule of engine/services/colour_schedule.py with the window of each ready task, the
+    warning timers)."""
     from engine.services.colour_schedule import rebuild_colour_schedule
 
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("colour_schedule.rebuild_colour_schedule()", lambda: rebuild_colour_schedule(platform.ctx)),
-        ("warnings.rebuild_all()", platform.warnings.rebuild_all),
     ]
+    if warnings:
+        steps.append(("warnings.rebuild_all()", platform.warnings.rebuild_all))
     for name, step in steps:
         started = time.perf_counter()
         step()
         out(f"rebuilt {name} in {time.perf_counter() - started:.1f} s")
 
 
-def fill(platform: Platform, completed: int, open_: int, reuse: bool, out: Out) -> float | None:
+def fill(platform: Platform, completed: int, open_: int, reuse: bool, out: Out, warnings: bool = True) -> float | None:
     engine = platform.database
     with engine.connect() as conn:
         have = int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
     if reuse and have >= completed + open_:
         out(f"reusing the database: {have} cases already there")
-        rebuild_schedule(platform, out)  # idempotent; the board's stored schedule may predate this tree
+        rebuild_schedule(platform, out, warnings)  # idempotent; the board's stored schedule may predate this tree
         return None
     if have:
         raise SystemExit(f"the database already holds {have} cases; use an empty one, or --reuse")
@@ -133,8 +137,12 @@ def run(args: argparse.Namespace, out: Out = print) -> list[scale_reads.Read]:
         platform = open_platform(url, Path(tmp))
         try:
             engine = platform.database
-            generated = fill(platform, args.completed, args.open, args.reuse, out)
+            generated = fill(platform, args.completed, args.open, args.reuse, out, warnings=not args.only)
             reads = scale_reads.build_reads(platform, engine, MONTH, YEAR)
+            if args.only:
+                reads = [r for r in reads if any(word.lower() in r.name.lower() for word in args.only)]
+                if not reads:
+                    raise SystemExit(f"no read's name contains any of {args.only}")
             for read in reads:
                 scale_reads.capture(engine, read)
                 scale_reads.check_plans(engine, read)
@@ -153,8 +161,9 @@ def report(reads: list[scale_reads.Read], args: argparse.Namespace, generated: f
             for verdict in read.verdicts:
                 out(verdict)
     out("\n== scale benchmark ==================================================================")
+    only = "".join(f" --only {word}" for word in args.only)
     out(f"command : python -m bench.scale --completed {args.completed} --open {args.open} --runs {args.runs}"
-        f" --database {dialect}")  # fmt: skip
+        f" --database {dialect}{only}")  # fmt: skip
     out(f"machine : {where}")
     gen = f"{generated:.1f} s ({(args.completed + args.open) / generated:,.0f} cases/s)" if generated else "reused"
     out(f"data    : {args.completed:,} completed + {args.open:,} open cases; generation {gen}")
@@ -179,6 +188,9 @@ def main(argv: list[str] | None = None, out: Out = print) -> list[scale_reads.Re
     parser.add_argument("--database", default="", help="SQLAlchemy URL (default: a fresh SQLite temp file)")
     parser.add_argument("--reuse", action="store_true", help="skip generation if the database is already filled")
     parser.add_argument("--plans", action="store_true", help="print every statement's plan, not only the verdict")
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="WORD", help="time only the reads whose name contains WORD"
+    )
     return run(parser.parse_args(argv), out)
 
 

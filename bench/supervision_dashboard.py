@@ -9,7 +9,9 @@ case (``case_colours``: when it turns yellow, red, overdue; engine/services/colo
 covering index; only the capped lists read clocks. The seed writes cases straight into the database, so it
 then calls ``rebuild_colour_schedule`` (timed: the backfill an upgraded database gets from ``onestop
 migrate``). Checks, every run: the board's colour counts equal the per-case classification of every clock
-(``read_colour``, the pre-schedule way), and the plans of the count and list queries use their indexes.
+(``read_colour``, the pre-schedule way), the ready tasks per window equal the join of each task to its case
+(the board reads the window each task row carries, migration 0022), and the plans of the colour count, the
+worst-first list and the task count use their indexes (the task count without ``cases``).
 
 Workload: the bundled catalogue and organisation; N open cases spread over every item, written straight into the
 database with SQL (rows built from real ``Case`` objects: history, materials, pauses and extensions as the case
@@ -37,7 +39,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from engine.bootstrap import Platform, build_platform
 from engine.clock import FrozenClock
@@ -48,6 +50,7 @@ from engine.domain.case_codec import case_to_dict
 from engine.domain.cases import Case
 from engine.errors import OnestopError
 from engine.persistence.repositories.case_colours import CaseColourRepository
+from engine.persistence.repositories.supervision_board import SupervisionBoardRepository
 from engine.persistence.tables import cases, human_tasks, instances, items, process_versions
 from engine.services.colour_schedule import rebuild_colour_schedule
 from engine.services.supervision import CLOCKED, thresholds_of
@@ -153,6 +156,7 @@ def seed(platform: Platform, count: int, seed_value: int = 7) -> None:
                     "created_at": case.accepted_at or case.received_at,
                     "business_key": case.case_no,
                     "process_id": version.process_id,
+                    "window": item["window"],  # as InstanceRepository.insert_tasks writes it: its case's
                 }
             )
         conn.execute(insert(instances), instance_rows)
@@ -186,6 +190,19 @@ def per_case_colours(platform: Platform) -> dict[str, int]:
     return found
 
 
+def tasks_per_window(platform: Platform) -> dict[str, int]:
+    """Ready tasks per the window of their case, by joining ``cases`` (the board reads the tasks' own column)."""
+    join = human_tasks.join(cases, cases.c.instance_id == human_tasks.c.instance_id)
+    query = (
+        select(cases.c.window, func.count())
+        .select_from(join)
+        .where(human_tasks.c.state == "ready", cases.c.window.is_not(None))
+        .group_by(cases.c.window)
+    )
+    with platform.database.connect() as conn:
+        return {window: int(n) for window, n in conn.execute(query)}
+
+
 def plans(platform: Platform) -> dict[str, str]:
     """EXPLAIN QUERY PLAN (SQLite) / EXPLAIN (PostgreSQL) of the colour count and the worst-first list."""
     statements: list[tuple[str, Any]] = []
@@ -201,13 +218,15 @@ def plans(platform: Platform) -> dict[str, str]:
         repo = CaseColourRepository(conn)
         event.listen(engine, "before_cursor_execute", capture)
         try:
-            for name, call in (
-                ("count", lambda: repo.counts(NOW)),
-                ("worst", lambda: repo.worst(NOW, ("overdue",), 50)),
+            board = SupervisionBoardRepository(conn)
+            for name, call, table in (
+                ("count", lambda: repo.counts(NOW), "case_colours"),
+                ("worst", lambda: repo.worst(NOW, ("overdue",), 50), "case_colours"),
+                ("tasks", board.task_load, "human_tasks"),
             ):
                 statements.clear()
                 call()
-                statement, parameters = next(s for s in statements if "case_colours" in s[0])
+                statement, parameters = next(s for s in statements if table in s[0])
                 prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
                 rows = conn.exec_driver_sql(prefix + statement, parameters).fetchall()
                 found[name] = " | ".join(str(r[-1]) for r in rows)
@@ -259,6 +278,7 @@ def run(count: int, runs: int, url: str) -> dict[str, float]:
         expected = per_case_colours(platform)  # what the board did before the schedule, on every request
         classified = time.perf_counter() - started
         query_plans, where = plans(platform), machine(platform)
+        joined = tasks_per_window(platform)
 
         app = create_app(platform, config={"TESTING": True})
         client = app.test_client()
@@ -279,7 +299,14 @@ def run(count: int, runs: int, url: str) -> dict[str, float]:
         assert answer.status_code == 200, answer.status_code
         platform.close()
     exact = board.total.colours == expected
-    indexed = "ix_case_colours_board" in query_plans["count"] and "ix_case_colours_worst" in query_plans["worst"]
+    tasks_exact = {w.code: w.open_tasks for w in board.windows if w.open_tasks} == joined
+    indexed = (
+        "ix_case_colours_board" in query_plans["count"]
+        and "ix_case_colours_worst" in query_plans["worst"]
+        and "ix_human_tasks_ready_board" in query_plans["tasks"]
+        and "cases" not in query_plans["tasks"]
+    )
+    assert tasks_exact, ({w.code: w.open_tasks for w in board.windows}, joined)
     if "sqlite" in (url or "sqlite"):
         assert exact, (board.total.colours, expected)
         assert indexed, query_plans
@@ -290,6 +317,7 @@ def run(count: int, runs: int, url: str) -> dict[str, float]:
         "classify_ms": classified * 1000,
         "scheduled": scheduled,
         "exact": exact,
+        "tasks_exact": tasks_exact,
         "indexed": indexed,
         "plans": query_plans,
         "machine": where,
@@ -329,6 +357,8 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> d
     out(f"               {f['classify_ms']:.0f} ms once on this machine")
     out(f"plan count   : {f['plans']['count']}")
     out(f"plan worst   : {f['plans']['worst']}")
+    out(f"plan tasks   : {f['plans']['tasks']}")
+    out(f"tasks        : ready tasks per window equal the join of tasks to their cases: {f['tasks_exact']}")
     return figures
 
 

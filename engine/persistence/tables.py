@@ -136,6 +136,9 @@ human_tasks = Table(
     Column("completed_by", String(64)),
     Column("business_key", String(64)),
     Column("process_id", String(255), nullable=False),
+    # the window of the case whose step this is (NULL: not a case's), written with the row from the case
+    # (InstanceRepository.insert_tasks): the board counts ready tasks per window without joining ``cases``
+    Column("window", String(32)),
 )
 # the inbox: READY tasks of a role in a department, most urgent first
 Index(
@@ -967,13 +970,12 @@ Index(
     case_colours.c.department,
 )
 # the board's other counts as index-only scans: open cases per department, window and status; ready tasks per
-# department (oldest first) and per the window of their case
+# department and window with the oldest (one scan: migration 0022)
 Index("ix_cases_board", cases.c.status, cases.c.department, cases.c.window)
-Index("ix_cases_instance_window", cases.c.instance_id, cases.c.window)
 Index(
-    "ix_human_tasks_ready_load",
+    "ix_human_tasks_ready_board",
     human_tasks.c.state,
     human_tasks.c.department,
-    human_tasks.c.instance_id,
+    human_tasks.c.window,
     human_tasks.c.created_at,
 )

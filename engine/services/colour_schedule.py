@@ -112,7 +112,8 @@ def rebuild_colour_schedule(ctx: ServiceContext, now: datetime | None = None) ->
     """Recompute the colour schedule of every accepted, undecided case from its clock, its item's thresholds
     and the calendar as they are now, in one transaction (the rows of other cases go); returns how many rows.
     Idempotent. Runs after ``onestop migrate``, a catalogue load, a calendar change and at scheduler start;
-    call it after writing cases straight into the database (bench/)."""
+    call it after writing cases straight into the database (bench/): it also gives ready tasks written so
+    their case's window."""
     at = now or ctx.now()
     return with_retry(3, lambda: _rebuild_once(ctx, at))
 
@@ -126,5 +127,8 @@ def _rebuild_once(ctx: ServiceContext, at: datetime) -> int:
         guides = uow.supervision_board.items_by_code({r["item_code"] for r in rows})
         thresholds = {code: thresholds_for(item.get("guide")) for code, item in guides.items()}
         written = uow.case_colours.replace_all(_schedules(rows, thresholds, calendar, at) if calendar else [])
+        # the board's other stored projection of a case: the window on its ready tasks (migration 0022), missing
+        # only where tasks were written straight into the database
+        uow.supervision_board.fill_task_windows()
         uow.commit()
     return int(written)

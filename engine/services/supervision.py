@@ -3,7 +3,8 @@ and their oldest wait, the colours of the accepted cases at NOW (engine/domain/w
 each item's guide), the warned and overdue cases with their current step and handler, first-inquiry
 violations; one case drilled down; and the efficiency tables of a period.
 
-Every count is made by the database: statuses and ready tasks by GROUP BY over covering indexes, colours from
+Every count is made by the database: statuses and ready tasks by GROUP BY over covering indexes (each task row
+carries its case's window: no join), colours from
 the stored colour schedule of each accepted case (``case_colours``, kept in the transaction that changes its
 clock: engine/services/colour_schedule.py) compared with NOW. Only the capped lists read clocks: the schedule
 names the few cases that can be among the worst, and these are read exactly with ``read_colour``. Completed
@@ -138,7 +139,7 @@ class SupervisionService:
             overdue = worst(reads, LIST_LIMIT, lambda c: c is Colour.OVERDUE)
             shown = {r.row["instance_id"] for r in (*warned, *overdue) if r.row["instance_id"] is not None}
             steps = _steps(board.ready_tasks_of(shown))
-            task_load = board.task_load_by_department(), board.task_load_by_window()
+            task_load = board.task_load()
             departments, windows = uow.accounts.departments(), uow.organisation.windows()
             breaches = board.violations_of_kind("first_inquiry", year, LIST_LIMIT)
             breaches_total = board.count_violations_of_kind("first_inquiry", year)
@@ -229,23 +230,22 @@ class SupervisionService:
 
     @staticmethod
     def _count_tasks(
-        load: tuple[dict[str | None, tuple[int, datetime]], dict[str | None, tuple[int, datetime]]],
+        load: list[tuple[str | None, str | None, int, datetime]],
         by_department: dict[str, BoardRow],
         by_window: dict[str, BoardRow],
         total: BoardRow,
         now: datetime,
     ) -> None:
-        departments, windows = load
-        for code, (count, oldest) in departments.items():
-            total.open_tasks += count
-            total.wait_since(oldest, now)
-            if code:  # a task of no department (e.g. centre-wide) counts in the total only
-                row = by_department.setdefault(code, BoardRow(code, code))
-                row.open_tasks += count
-                row.wait_since(oldest, now)
-        for code, (count, oldest) in windows.items():
-            if code:
-                row = by_window.setdefault(code, BoardRow(code, code))
+        """Ready tasks as the database counted them per (department, window of their case): each group adds to
+        the total, its department (a task of none, e.g. centre-wide, counts in the total only) and its window
+        (a task of no case has none)."""
+        for department, window, count, oldest in load:
+            targets = [total]
+            if department:
+                targets.append(by_department.setdefault(department, BoardRow(department, department)))
+            if window:
+                targets.append(by_window.setdefault(window, BoardRow(window, window)))
+            for row in targets:
                 row.open_tasks += count
                 row.wait_since(oldest, now)
 

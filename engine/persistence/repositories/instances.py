@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Integer, Row, and_, bindparam, func, insert, or_, select, update
 
 from engine.domain.instance_query import InstanceQuery, InstanceSummary
 from engine.domain.records import (
@@ -33,6 +34,23 @@ from engine.persistence.tables import (
 
 _INSTANCE_COLUMNS = list(instances.c)
 _TASK_COLUMNS = list(human_tasks.c)
+_RECORD_FIELDS = [c.name for c in human_tasks.c if c.name != "window"]  # the window comes from the case
+
+
+@functools.cache
+def _task_insert() -> Any:
+    """A task row with the window of its case (the supervision board counts ready tasks per window): the case
+    holding this instance, or, for its first steps (before CaseService.open records the instance), the case
+    numbered by the business key that holds none yet. A case's window never changes after its receipt."""
+    window = (
+        select(cases.c.window)
+        .where(
+            cases.c.case_no == bindparam("w_key"),
+            or_(cases.c.instance_id == bindparam("w_instance", type_=Integer), cases.c.instance_id.is_(None)),
+        )
+        .scalar_subquery()
+    )
+    return insert(human_tasks).values(window=window)
 
 
 def _instance(row: Row[Any], prefix: str = "") -> InstanceRecord:
@@ -247,8 +265,16 @@ class InstanceRepository:
     def insert_tasks(self, records: Sequence[HumanTaskRecord]) -> None:
         if records:
             self._conn.execute(
-                insert(human_tasks),
-                [{**{c.name: getattr(r, c.name) for c in human_tasks.c}, "state": r.state.value} for r in records],
+                _task_insert(),
+                [
+                    {
+                        **{name: getattr(r, name) for name in _RECORD_FIELDS},
+                        "state": r.state.value,
+                        "w_key": r.business_key,
+                        "w_instance": r.instance_id,
+                    }
+                    for r in records
+                ],
             )
 
     def mark_tasks(self, task_ids: Sequence[str], state: TaskState, now: datetime, actor: str | None) -> None:

@@ -1,7 +1,7 @@
 """The supervision board's reads in SQL: open cases counted per department, window and status (GROUP BY), the
 clocks of accepted and paused cases (all of them, or the few listed; only the record's clock fields, extracted
 from the JSON by the database, never the whole record), ready human tasks aggregated per department and per
-window (covering indexes of migration 0021), the guides of
+window (one covering index: each task row carries its case's window, migration 0022), the guides of
 the items involved, first-inquiry violations (the latest few and how many), and the decided cases of a period
 for the efficiency tables."""
 
@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Result, func, or_, select
+from sqlalchemy import Connection, Result, exists, func, or_, select, update
 
 from engine.persistence.tables import cases, human_tasks, items, users, violations
 
@@ -99,24 +99,33 @@ class SupervisionBoardRepository:
             query = query.where(cases.c.case_no.in_(case_nos))
         return _rows(self._conn.execute(query))
 
-    def task_load_by_department(self) -> dict[str | None, tuple[int, datetime]]:
-        """Ready human tasks per department: how many and since when the oldest waits."""
+    def task_load(self) -> list[tuple[str | None, str | None, int, datetime]]:
+        """Ready human tasks per (department, window of their case; NULL: not a case's): how many and since when
+        the oldest waits. One index-only scan of ix_human_tasks_ready_board, in its order (no sort): the task
+        rows carry their case's window (migration 0022), so ``cases`` is not joined."""
         query = (
-            select(human_tasks.c.department, func.count(), func.min(human_tasks.c.created_at))
+            select(human_tasks.c.department, human_tasks.c.window, func.count(), func.min(human_tasks.c.created_at))
             .where(human_tasks.c.state == READY)
-            .group_by(human_tasks.c.department)
+            .group_by(human_tasks.c.department, human_tasks.c.window)
         )
-        return {dept: (int(n), _utc(oldest)) for dept, n, oldest in self._conn.execute(query)}
+        return [
+            (department, window, int(n), _utc(oldest)) for department, window, n, oldest in self._conn.execute(query)
+        ]
 
-    def task_load_by_window(self) -> dict[str | None, tuple[int, datetime]]:
-        """Ready human tasks of cases, per the case's window (tasks of other processes have no window)."""
+    def fill_task_windows(self) -> int:
+        """Give ready tasks written without their window (straight into the database: a benchmark's bulk insert)
+        their case's window; how many. The services write it with the task (InstanceRepository.insert_tasks)."""
+        window = select(cases.c.window).where(cases.c.instance_id == human_tasks.c.instance_id).limit(1)
         query = (
-            select(cases.c.window, func.count(), func.min(human_tasks.c.created_at))
-            .select_from(human_tasks.join(cases, cases.c.instance_id == human_tasks.c.instance_id))
-            .where(human_tasks.c.state == READY)
-            .group_by(cases.c.window)
+            update(human_tasks)
+            .where(
+                human_tasks.c.state == READY,
+                human_tasks.c.window.is_(None),
+                exists(window.where(cases.c.window.is_not(None))),
+            )
+            .values(window=window.scalar_subquery())
         )
-        return {window: (int(n), _utc(oldest)) for window, n, oldest in self._conn.execute(query)}
+        return int(self._conn.execute(query).rowcount or 0)
 
     def ready_tasks_of(self, instance_ids: Collection[int]) -> list[dict[str, Any]]:
         """The ready tasks of the given instances (the current step and its handler), oldest first. The state is
