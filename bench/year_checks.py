@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -69,6 +70,32 @@ def check_report(totals: dict[str, Any], workload: Workload, counts: Counter[str
             checks.append(Check(f"{key} = 100 (every bad review followed up in time)", 100.0, totals[key],
                                 totals[key] == 100.0))  # fmt: skip
     return checks
+
+
+def lateness_mismatches(platform: Platform, case_nos: dict[int, str], fates: dict[int, str]) -> list[str]:
+    """The cases whose lateness (decided after the due instant, as the statistics judge it) differs from their
+    planned fate, one line each with what decides it: the figures say how many, this says which."""
+    by_no = {no: ref for ref, no in case_nos.items()}
+    lines: list[str] = []
+    with platform.database.connect() as conn:
+        rows = conn.execute(
+            select(cases_table.c.case_no, cases_table.c.accepted_at, cases_table.c.due_at, cases_table.c.record)
+        )
+        for row in rows:
+            ref = by_no.get(row.case_no)
+            record = row.record if isinstance(row.record, dict) else {}
+            decided = record.get("decided_at")
+            if ref is None or not decided or row.due_at is None:
+                continue
+            due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
+            late = datetime.fromisoformat(decided) > due
+            planned_late = fates.get(ref) == "late"
+            if late != planned_late:
+                lines.append(
+                    f"{row.case_no} fate={fates.get(ref)} accepted={row.accepted_at} due={row.due_at} "
+                    f"decided={decided} pauses={record.get('pauses')} extensions={record.get('extensions')}"
+                )
+    return lines
 
 
 def database_size(platform: Platform, url: str) -> int:

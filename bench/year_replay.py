@@ -30,7 +30,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from bench.year_checks import check_report, database_size, format_report
+from bench.year_checks import check_report, database_size, format_report, lateness_mismatches
 from bench.year_memory import MemoryReplay
 from bench.year_persisted import PersistedReplay
 from bench.year_workload import FULL_CASES, FULL_CONSULTATIONS, ROOT, Workload, plan_year
@@ -94,6 +94,9 @@ def replay_persisted(
     admin = _admin()
     report = platform.stats.report(admin, workload.start, workload.end)
     checks = check_report(report["totals"], workload, counts, platform)
+    if not all(c.passed for c in checks):
+        mismatched = lateness_mismatches(platform, replay.case_nos, workload.fates)
+        print(f"cases whose lateness differs from the plan: {len(mismatched)}", *mismatched[:40], sep="\n  ")
     return {"wall_s": wall, "cpu_s": cpu, "counts": counts, "report": report, "checks": checks, "errors": replay.errors}
 
 

@@ -187,10 +187,21 @@ class CaseClock:
 
     def counted_day(self, calendar: WorkCalendar, n: int, now: datetime | None = None) -> date:
         """The n-th counted working day after the start day (pauses skipped; n=0: the acceptance day)."""
+        return self._due_day(calendar, n, now, last_day=False)
+
+    def deadline_day(self, calendar: WorkCalendar, n: int, now: datetime | None = None) -> date:
+        """The day whose end is the deadline of an n-day limit (pauses skipped; see ``_due_day``)."""
         return self._due_day(calendar, n, now)
 
-    def _due_day(self, calendar: WorkCalendar, n: int, now: datetime | None) -> date:
-        """The n-th working day after the start day not covered by a stop (n=0: the acceptance day)."""
+    def _due_day(self, calendar: WorkCalendar, n: int, now: datetime | None, *, last_day: bool = True) -> date:
+        """The n-th working day after the start day not covered by a stop (n=0: the acceptance day).
+
+        A day counts as used from its start, so the n-th counted day *begins* on the day a stop starts when that
+        is where the count reaches n (``last_day=False``: when a colour changes). But a deadline is the *end* of
+        the n-th day: a stop begun on that very day stopped the clock before the deadline ran out, so the
+        deadline moves to the day the clock restarts (b, itself not counted: stops are (a, b]), just as a stop
+        begun k days before it moves it to b + k. (The year replay found cases paused on their last day reading
+        overdue the moment they resumed, while their used days said none were left over.)"""
         cursor = _local_day(self.accepted_at, calendar)
         if n == 0:
             return calendar.add_working_days(cursor, 0)
@@ -198,7 +209,9 @@ class CaseClock:
         for a, b in self._stops(calendar, now):
             free = calendar.working_days_between(cursor, a)  # uncovered working days before this stop
             if free >= remaining:
-                return calendar.add_working_days(cursor, remaining)
+                day = calendar.add_working_days(cursor, remaining)
+                if free > remaining or not last_day or day != a:  # (a stop begun on a rest day after it: too late)
+                    return day
             remaining -= free
             cursor = b
         return calendar.add_working_days(cursor, remaining)

@@ -114,9 +114,11 @@ def colour_schedule(clock: CaseClock, calendar: WorkCalendar, thresholds: Thresh
         day = running.counted_day(calendar, n)
         return datetime.combine(day, time(0), zone) if reached(day) else None
 
-    due_day = running.counted_day(calendar, limit)
-    # a limit of 0 (当场办结) is due at the end of the acceptance day whatever pauses (CaseClock._due_day)
-    overdue_at = running.promised_due(calendar).due_at if reached(due_day) or limit == 0 else None
+    due_day = running.deadline_day(calendar, limit)
+    # a limit of 0 (当场办结) is due at the end of the acceptance day whatever pauses (CaseClock._due_day); a
+    # deadline is the END of its day, so a pause begun on the due day itself stopped the clock before it ran out
+    ran_out = stopped_on is None or due_day < stopped_on
+    overdue_at = running.promised_due(calendar).due_at if ran_out or limit == 0 else None
     # monotone (yellow <= red <= overdue, None last), so a count of "red or worse" is one comparison; the
     # colour at any instant is unchanged, since the worst threshold passed wins
     red_at = _earliest(start_of(red_n), overdue_at)

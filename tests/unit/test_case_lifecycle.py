@@ -252,10 +252,17 @@ def test_overlapping_pauses_are_not_counted_twice(cal: WorkCalendar) -> None:
     assert clock.used_working_days(cal, at(3, 20)) == 14 - 7
 
 
-def test_a_pause_begun_on_the_due_day_does_not_move_it(cal: WorkCalendar) -> None:
-    # the day a pause starts still counts, so the fifth working day (Mon 3/9) was used in full
+def test_a_pause_begun_on_the_due_day_moves_the_deadline_to_the_day_the_clock_restarts(cal: WorkCalendar) -> None:
+    # the day a pause starts counts as used, so all five days are used on Mon 3/9; but the deadline is the END of
+    # 3/9 and the pause stopped the clock before it: resumed on Thu 3/12 (not counted), the case has that day,
+    # as a pause begun one day earlier would leave it 3/12 and one more day (found by bench/year_replay.py)
     clock = CaseClock(at(3, 2), 5, pauses=(Pause("鉴定", at(3, 9, 16), at(3, 12)),))
-    assert clock.promised_due(cal).due_at == end_of(3, 9)
+    assert clock.promised_due(cal).due_at == end_of(3, 12)
+    assert clock.remaining_working_days(cal, at(3, 12, 10)) == 0 and not clock.is_overdue(cal, at(3, 12, 10))
+    assert clock.is_overdue(cal, at(3, 13, 9))
+    assert clock.counted_day(cal, 5) == date(2026, 3, 9)  # the fifth day still began on 3/9 (colours change then)
+    earlier = CaseClock(at(3, 2), 5, pauses=(Pause("鉴定", at(3, 6, 16), at(3, 12)),))
+    assert earlier.promised_due(cal).due_at == end_of(3, 13)
 
 
 def test_a_pause_begun_after_the_deadline_neither_revives_it_nor_counts_overdue_days(cal: WorkCalendar) -> None:

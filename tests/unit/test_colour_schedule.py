@@ -101,10 +101,11 @@ def test_the_holiday_pushes_each_change_and_a_zero_day_limit_is_never_red() -> N
 
 @pytest.mark.parametrize(
     ("started", "overdue"),
-    [(at(4, 8, 9), None), (at(4, 10, 9), at(4, 11)), (at(4, 13, 9), at(4, 11))],
+    [(at(4, 8, 9), None), (at(4, 10, 9), None), (at(4, 11, 9), at(4, 11)), (at(4, 13, 9), at(4, 11))],
 )
 def test_a_stopped_clock_keeps_only_what_it_reached_before_the_pause(started: datetime, overdue: object) -> None:
-    """Paused before the last day: nothing more comes; on the last day: overdue at its end; after it: overdue."""
+    """Paused before the last day or on it (the deadline is its end): nothing more comes; after it (even on the
+    rest day that follows): overdue since its end."""
     clock = CaseClock(at(4, 1, 10), 6, pauses=(Pause("听证", started),))
     schedule = colour_schedule(clock, CAL, Thresholds(), started)
     assert schedule.paused and schedule.overdue_at == overdue
